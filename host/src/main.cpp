@@ -1,0 +1,3 @@
+// Placeholder replaced by the CLI dispatcher.
+#include <cstdio>
+int main() { return 0; }

@@ -13,22 +13,31 @@ namespace {
 
 spdlog::level::level_enum to_spdlog_level(int32_t level) {
     switch (level) {
-        case HYPERSDK_LOG_TRACE: return spdlog::level::trace;
-        case HYPERSDK_LOG_DEBUG: return spdlog::level::debug;
-        case HYPERSDK_LOG_WARN: return spdlog::level::warn;
-        case HYPERSDK_LOG_ERROR: return spdlog::level::err;
-        default: return spdlog::level::info;
+        case HYPERSDK_LOG_TRACE:
+            return spdlog::level::trace;
+        case HYPERSDK_LOG_DEBUG:
+            return spdlog::level::debug;
+        case HYPERSDK_LOG_WARN:
+            return spdlog::level::warn;
+        case HYPERSDK_LOG_ERROR:
+            return spdlog::level::err;
+        default:
+            return spdlog::level::info;
     }
 }
 
-const char* or_empty(const char* text) { return text != nullptr ? text : ""; }
+const char* or_empty(const char* text) {
+    return text != nullptr ? text : "";
+}
 
 // Sinks as the host sees them: the Sink plus the job it belongs to.
 struct SinkHandle {
     std::unique_ptr<Sink> sink;
 };
 
-SinkHandle* sink_from(hypersdk_sink* handle) { return reinterpret_cast<SinkHandle*>(handle); }
+SinkHandle* sink_from(hypersdk_sink* handle) {
+    return reinterpret_cast<SinkHandle*>(handle);
+}
 
 void slot_log(const hypersdk_host* host, int32_t level, const char* message) noexcept {
     try {
@@ -85,7 +94,8 @@ void slot_job_output(hypersdk_job* job, const char* line) noexcept {
 }
 
 int32_t slot_sink_open(hypersdk_job* job, const char* artifact_json, hypersdk_sink** out_sink) noexcept {
-    if (job == nullptr || artifact_json == nullptr || out_sink == nullptr) return HYPERSDK_ERR_INVALID_ARGUMENT;
+    if (job == nullptr || artifact_json == nullptr || out_sink == nullptr)
+        return HYPERSDK_ERR_INVALID_ARGUMENT;
     *out_sink = nullptr;
     Job* self = Job::from_handle(job);
     try {
@@ -142,8 +152,12 @@ int32_t slot_sink_close(hypersdk_sink* sink, int32_t status) noexcept {
 
 }  // namespace
 
-const char* host_program_name() { return "hyperexport"; }
-const char* host_program_version() { return HYPERSDK_VERSION_STRING; }
+const char* host_program_name() {
+    return "hyperexport";
+}
+const char* host_program_version() {
+    return HYPERSDK_VERSION_STRING;
+}
 
 HostTable::HostTable(std::string plugin_id, std::string plugin_path)
     : plugin_id_(std::move(plugin_id)), plugin_path_(std::move(plugin_path)) {

@@ -1,0 +1,38 @@
+// The ConverterConfig and ConvertOptions documents of converter.h, parsed
+// with errors that name the bad key (see docs/converter-json.md).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hypersdk::plugin_common {
+
+struct ConverterConfig {
+    std::string binary_path;
+    double timeout_seconds = 0;  // 0 = none
+    std::map<std::string, std::string> environment;
+    std::string working_directory;
+
+    std::chrono::milliseconds timeout() const {
+        return std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
+    }
+};
+
+struct ConvertOptions {
+    bool stream_output = false;
+    int verbose = 0;  // 0-3
+    bool dry_run = false;
+    std::string target_format;  // empty = the manifest's output.format
+    int compression_level = 0;  // 0 = none, 1-9
+    bool preserve_mac = false;
+    std::vector<std::string> custom_args;
+};
+
+// NULL or "" = all defaults. Throws hypersdk::cxx::Error with
+// HYPERSDK_ERR_INVALID_ARGUMENT ("converter config: key 'timeout_seconds' must be ...").
+ConverterConfig parse_converter_config(const char* json);
+ConvertOptions parse_convert_options(const char* json);
+
+}  // namespace hypersdk::plugin_common

@@ -1,0 +1,375 @@
+#include "hypersdk/core/manifest_writer.hpp"
+
+#include "hypersdk/core/manifest_reader.hpp"
+
+#include <fcntl.h>
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace hypersdk::core {
+
+namespace {
+
+using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+// Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+// RapidJSON 1.1.0's PrettyWriter drops its writeFlags, so it cannot check this.
+bool is_valid_utf8(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        size_t length;
+        uint32_t code_point;
+        if (byte < 0x80) {
+            ++i;
+            continue;
+        } else if ((byte & 0xe0) == 0xc0) {
+            length = 2;
+            code_point = byte & 0x1f;
+        } else if ((byte & 0xf0) == 0xe0) {
+            length = 3;
+            code_point = byte & 0x0f;
+        } else if ((byte & 0xf8) == 0xf0) {
+            length = 4;
+            code_point = byte & 0x07;
+        } else {
+            return false;
+        }
+        if (i + length > text.size()) return false;
+        for (size_t k = 1; k < length; ++k) {
+            const auto continuation = static_cast<unsigned char>(text[i + k]);
+            if ((continuation & 0xc0) != 0x80) return false;
+            code_point = (code_point << 6) | (continuation & 0x3f);
+        }
+        static constexpr uint32_t kSmallestForLength[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code_point < kSmallestForLength[length] || code_point > 0x10ffff ||
+            (code_point >= 0xd800 && code_point <= 0xdfff))
+            return false;
+        i += length;
+    }
+    return true;
+}
+
+class ManifestSerializer {
+public:
+    ManifestSerializer() : writer_(buffer_) { writer_.SetIndent(' ', 2); }
+
+    std::string serialize(const Manifest& manifest);
+
+private:
+    void key(std::string_view name) {
+        if (!is_valid_utf8(name) || !writer_.Key(name.data(), static_cast<rapidjson::SizeType>(name.size())))
+            throw std::runtime_error("manifest key is not valid UTF-8: " + quote_for_message(name));
+    }
+
+    void string(std::string_view value) {
+        if (!is_valid_utf8(value) ||
+            !writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size())))
+            throw std::runtime_error("manifest value is not valid UTF-8: " + quote_for_message(value));
+    }
+
+    void field(std::string_view name, std::string_view value) {
+        key(name);
+        string(value);
+    }
+    void field(std::string_view name, const std::optional<std::string>& value) {
+        if (value) field(name, std::string_view(*value));
+    }
+    void field(std::string_view name, const std::optional<int64_t>& value) {
+        if (!value) return;
+        key(name);
+        writer_.Int64(*value);
+    }
+    void field(std::string_view name, const std::optional<bool>& value) {
+        if (!value) return;
+        key(name);
+        writer_.Bool(*value);
+    }
+
+    // Raw JSON kept from a read (unknown keys, free-form objects).
+    void raw_field(std::string_view name, const std::string& json_text) {
+        if (json_nesting_depth(json_text) > kManifestMaxNestingDepth)
+            throw std::runtime_error("manifest member \"" + std::string(name) + "\" is nested too deeply");
+        rapidjson::Document value;
+        value.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(json_text.data(),
+                                                                                            json_text.size());
+        if (value.HasParseError())
+            throw std::runtime_error("manifest member " + quote_for_message(name) +
+                                     " does not hold valid JSON: " + quote_for_message(json_text));
+        key(name);
+        value.Accept(writer_);
+    }
+    void raw_field(std::string_view name, const std::optional<std::string>& json_text) {
+        if (json_text) raw_field(name, *json_text);
+    }
+
+    void unknown_fields(const UnknownJsonFields& fields) {
+        for (const auto& [name, json_text] : fields) raw_field(name, json_text);
+    }
+
+    void disk(const ManifestDisk& disk);
+    void pipeline(const ManifestPipeline& pipeline);
+
+    rapidjson::StringBuffer buffer_;
+    JsonWriter writer_;
+};
+
+void ManifestSerializer::disk(const ManifestDisk& disk) {
+    writer_.StartObject();
+    field("id", std::string_view(disk.id));
+    field("source_format", std::string_view(disk.source_format));
+    key("bytes");
+    writer_.Int64(disk.bytes);
+    field("local_path", std::string_view(disk.local_path));
+    field("checksum", disk.checksum);
+    field("boot_order_hint", disk.boot_order_hint);
+    field("label", disk.label);
+    field("disk_type", disk.disk_type);
+    unknown_fields(disk.unknown_fields);
+    writer_.EndObject();
+}
+
+void ManifestSerializer::pipeline(const ManifestPipeline& pipeline) {
+    key("pipeline");
+    writer_.StartObject();
+    if (pipeline.inspect) {
+        key("inspect");
+        writer_.StartObject();
+        field("enabled", std::optional(pipeline.inspect->enabled));
+        field("collect_guest_info", pipeline.inspect->collect_guest_info);
+        unknown_fields(pipeline.inspect->unknown_fields);
+        writer_.EndObject();
+    }
+    if (pipeline.fix) {
+        const FixStage& fix = *pipeline.fix;
+        key("fix");
+        writer_.StartObject();
+        field("enabled", std::optional(fix.enabled));
+        field("backup", fix.backup);
+        field("print_fstab", fix.print_fstab);
+        field("update_grub", fix.update_grub);
+        field("regen_initramfs", fix.regen_initramfs);
+        field("fstab_mode", fix.fstab_mode);
+        field("remove_vmware_tools", fix.remove_vmware_tools);
+        unknown_fields(fix.unknown_fields);
+        writer_.EndObject();
+    }
+    if (pipeline.convert) {
+        key("convert");
+        writer_.StartObject();
+        field("enabled", std::optional(pipeline.convert->enabled));
+        field("compress", pipeline.convert->compress);
+        field("compress_level", pipeline.convert->compress_level);
+        unknown_fields(pipeline.convert->unknown_fields);
+        writer_.EndObject();
+    }
+    if (pipeline.validate) {
+        key("validate");
+        writer_.StartObject();
+        field("enabled", std::optional(pipeline.validate->enabled));
+        field("check_image_integrity", pipeline.validate->check_image_integrity);
+        unknown_fields(pipeline.validate->unknown_fields);
+        writer_.EndObject();
+    }
+    writer_.EndObject();
+}
+
+std::string ManifestSerializer::serialize(const Manifest& manifest) {
+    writer_.StartObject();
+    field("manifest_version", std::string_view(manifest.manifest_version));
+
+    if (manifest.source) {
+        const ManifestSource& source = *manifest.source;
+        key("source");
+        writer_.StartObject();
+        field("provider", source.provider);
+        field("vm_id", source.vm_id);
+        field("vm_name", source.vm_name);
+        field("datacenter", source.datacenter);
+        field("export_timestamp", source.export_timestamp);
+        field("export_method", source.export_method);
+        unknown_fields(source.unknown_fields);
+        writer_.EndObject();
+    }
+    if (manifest.vm) {
+        const ManifestVm& vm = *manifest.vm;
+        key("vm");
+        writer_.StartObject();
+        field("cpu", vm.cpu);
+        field("mem_gb", vm.mem_gb);
+        field("firmware", vm.firmware);
+        field("secureboot", vm.secureboot);
+        field("os_hint", vm.os_hint);
+        field("os_version", vm.os_version);
+        unknown_fields(vm.unknown_fields);
+        writer_.EndObject();
+    }
+
+    key("disks");
+    writer_.StartArray();
+    for (const ManifestDisk& each : manifest.disks) disk(each);
+    writer_.EndArray();
+
+    if (!manifest.nics.empty()) {
+        key("nics");
+        writer_.StartArray();
+        for (const ManifestNic& nic : manifest.nics) {
+            writer_.StartObject();
+            field("id", nic.id);
+            field("mac", nic.mac);
+            field("network", nic.network);
+            unknown_fields(nic.unknown_fields);
+            writer_.EndObject();
+        }
+        writer_.EndArray();
+    }
+    if (!manifest.notes.empty()) {
+        key("notes");
+        writer_.StartArray();
+        for (const std::string& note : manifest.notes) string(note);
+        writer_.EndArray();
+    }
+    if (!manifest.warnings.empty()) {
+        key("warnings");
+        writer_.StartArray();
+        for (const ManifestWarning& warning : manifest.warnings) {
+            writer_.StartObject();
+            field("stage", std::string_view(warning.stage));
+            field("message", std::string_view(warning.message));
+            field("timestamp", warning.timestamp);
+            unknown_fields(warning.unknown_fields);
+            writer_.EndObject();
+        }
+        writer_.EndArray();
+    }
+    if (manifest.metadata) {
+        const ManifestMetadata& metadata = *manifest.metadata;
+        key("metadata");
+        writer_.StartObject();
+        field("hypersdk_version", metadata.hypersdk_version);
+        field("job_id", metadata.job_id);
+        field("created_at", metadata.created_at);
+        if (metadata.tags) {
+            key("tags");
+            writer_.StartObject();
+            for (const auto& [name, value] : *metadata.tags) field(name, std::string_view(value));
+            writer_.EndObject();
+        }
+        unknown_fields(metadata.unknown_fields);
+        writer_.EndObject();
+    }
+    if (manifest.pipeline) pipeline(*manifest.pipeline);
+    if (manifest.configuration) {
+        const ManifestConfiguration& configuration = *manifest.configuration;
+        key("configuration");
+        writer_.StartObject();
+        raw_field("users", configuration.users);
+        raw_field("services", configuration.services);
+        raw_field("hostname", configuration.hostname);
+        raw_field("network", configuration.network);
+        unknown_fields(configuration.unknown_fields);
+        writer_.EndObject();
+    }
+    if (manifest.output) {
+        key("output");
+        writer_.StartObject();
+        field("directory", manifest.output->directory);
+        field("format", manifest.output->format);
+        field("filename", manifest.output->filename);
+        unknown_fields(manifest.output->unknown_fields);
+        writer_.EndObject();
+    }
+    if (manifest.options) {
+        const ManifestOptions& options = *manifest.options;
+        key("options");
+        writer_.StartObject();
+        field("dry_run", options.dry_run);
+        field("verbose", options.verbose);
+        if (options.report) {
+            key("report");
+            writer_.StartObject();
+            field("enabled", options.report->enabled);
+            field("path", options.report->path);
+            unknown_fields(options.report->unknown_fields);
+            writer_.EndObject();
+        }
+        unknown_fields(options.unknown_fields);
+        writer_.EndObject();
+    }
+    unknown_fields(manifest.unknown_fields);
+    writer_.EndObject();
+
+    std::string json(buffer_.GetString(), buffer_.GetSize());
+    json += '\n';
+    return json;
+}
+
+[[noreturn]] void throw_io_error(int error_number, const std::string& what) {
+    throw std::system_error(error_number, std::generic_category(), what);
+}
+
+// Returns 0 or an errno value.
+int write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t written = ::write(fd, data.data(), data.size());
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        data.remove_prefix(static_cast<size_t>(written));
+    }
+    return 0;
+}
+
+// Makes the rename itself durable; failure here is not fatal to the write.
+void sync_directory(const std::filesystem::path& directory) {
+    const int fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+}  // namespace
+
+InvalidManifestError::InvalidManifestError(std::vector<ValidationIssue> issues)
+    : std::runtime_error("invalid manifest:\n" + format_issues(issues)), issues_(std::move(issues)) {}
+
+std::string manifest_to_json(const Manifest& manifest) {
+    return ManifestSerializer().serialize(manifest);
+}
+
+void write_manifest_file(const Manifest& manifest, const std::filesystem::path& path,
+                         const ManifestWriteOptions& options) {
+    if (options.validate) {
+        auto issues = validate_manifest(manifest, options.validation);
+        if (!issues.empty()) throw InvalidManifestError(std::move(issues));
+    }
+    const std::string json = manifest_to_json(manifest);
+
+    const std::filesystem::path part_path = path.string() + ".part";
+    const int fd = ::open(part_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw_io_error(errno, "cannot create " + part_path.string());
+    // No partial file survives a failure: the .part is removed before throwing.
+    auto fail = [&](int error_number, const std::string& what, bool close_fd) {
+        if (close_fd) ::close(fd);
+        ::unlink(part_path.c_str());
+        throw_io_error(error_number, what + " " + part_path.string());
+    };
+    if (const int error_number = write_all(fd, json)) fail(error_number, "cannot write", true);
+    if (::fsync(fd) != 0) fail(errno, "cannot sync", true);
+    // close() releases the descriptor even when it reports an error.
+    if (::close(fd) != 0) fail(errno, "cannot close", false);
+    if (::rename(part_path.c_str(), path.c_str()) != 0) {
+        const int error_number = errno;
+        ::unlink(part_path.c_str());
+        throw_io_error(error_number, "cannot rename " + part_path.string() + " to " + path.string());
+    }
+    sync_directory(path.parent_path());
+}
+
+}  // namespace hypersdk::core

@@ -1,0 +1,65 @@
+// The set of plugins this process loaded. discover() walks the plugin
+// directories in order, loads every "*.so" (sorted by name within a
+// directory) and keeps the ones that pass every check; each refused file is
+// logged at warn level and kept in load_errors(). One bad plugin never stops
+// the others. Plugins are unloaded (deinit, then dlclose) in reverse load
+// order when the registry is destroyed. Not thread-safe: discover on the main
+// thread, then share the registry read-only.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hypersdk/core/plugin_loader.hpp"
+#include "hypersdk/core/plugin_paths.hpp"
+
+namespace hypersdk::core {
+
+// A file in a plugin directory that was not loaded, and why (one line that
+// says what to do; the path is not repeated in it).
+struct PluginLoadError {
+    std::filesystem::path path;
+    std::string message;
+};
+
+class PluginRegistry {
+public:
+    PluginRegistry() = default;
+    PluginRegistry(const PluginRegistry&) = delete;
+    PluginRegistry& operator=(const PluginRegistry&) = delete;
+    ~PluginRegistry();
+
+    // Loads the plugins of each directory in turn. Nonexistent directories
+    // and repeats (by canonical path) are skipped silently. When two plugins
+    // share an id, the first one found wins. May be called more than once;
+    // a file already loaded is not loaded twice.
+    void discover(const std::vector<std::filesystem::path>& dirs);
+
+    // plugin_search_dirs(options), then discover().
+    void discover(const PluginSearchOptions& options) { discover(plugin_search_dirs(options)); }
+
+    // The directories the last discover() actually searched (existing ones).
+    const std::vector<std::filesystem::path>& searched_dirs() const { return searched_dirs_; }
+
+    // Loaded plugins in load order.
+    std::vector<const LoadedPlugin*> plugins() const;
+    const LoadedPlugin* find(std::string_view id) const;
+    // Loaded plugins of one kind, in load order.
+    std::vector<const LoadedPlugin*> providers() const;
+    std::vector<const LoadedPlugin*> converters() const;
+
+    const std::vector<PluginLoadError>& load_errors() const { return load_errors_; }
+
+private:
+    void load_file(const std::filesystem::path& file);
+
+    std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
+    std::vector<PluginLoadError> load_errors_;
+    std::vector<std::filesystem::path> searched_dirs_;
+    std::vector<std::filesystem::path> seen_files_;  // canonical
+};
+
+}  // namespace hypersdk::core

@@ -13,6 +13,9 @@ struct GlobalOptions {
     std::vector<std::string> plugin_dirs;  // --plugin-dir, in order given
     std::string log_level = "warn";        // --log-level
     bool quiet = false;                    // --quiet
+    // false with --no-default-plugin-dirs: search only --plugin-dir and
+    // HYPERSDK_PLUGIN_PATH (hermetic tests, scripts).
+    bool default_plugin_dirs = true;
 };
 
 // Exit codes shared by every command.

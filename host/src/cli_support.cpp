@@ -1,0 +1,73 @@
+#include "cli_support.hpp"
+
+#include <hypersdk/plugin.h>
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <iostream>
+
+namespace hypersdk::host {
+
+namespace po = boost::program_options;
+
+int usage_error(std::string_view message, std::string_view command) {
+    std::cerr << "hyperexport: " << message << " (see hyperexport" << (command.empty() ? "" : " ") << command
+              << " --help)" << std::endl;
+    return kExitUsage;
+}
+
+int failure(std::string_view message) {
+    std::cerr << "hyperexport: " << message << std::endl;
+    return kExitFailure;
+}
+
+std::string describe_option_error(const po::error& error) {
+    if (const auto* unknown = dynamic_cast<const po::unknown_option*>(&error))
+        return "unknown option '" + unknown->get_option_name() + "'";
+    if (const auto* too_many = dynamic_cast<const po::too_many_positional_options_error*>(&error))
+        return std::string("unexpected extra argument: ") + too_many->what();
+    return error.what();
+}
+
+void discover_plugins(const GlobalOptions& options, core::PluginRegistry& registry) {
+    core::PluginSearchOptions search;
+    search.explicit_dirs = options.plugin_dirs;
+    search.include_default_dirs = options.default_plugin_dirs;
+    registry.discover(search);
+}
+
+std::vector<std::string> kind_names(uint32_t kinds) {
+    std::vector<std::string> names;
+    if (kinds & HYPERSDK_PLUGIN_KIND_PROVIDER) names.emplace_back("provider");
+    if (kinds & HYPERSDK_PLUGIN_KIND_CONVERTER) names.emplace_back("converter");
+    return names;
+}
+
+std::string thread_model_name(uint32_t thread_model) {
+    switch (thread_model) {
+        case HYPERSDK_THREAD_MODEL_SERIALIZE:
+            return "serialize";
+        case HYPERSDK_THREAD_MODEL_PARALLEL:
+            return "parallel";
+        default:
+            return "unknown (" + std::to_string(thread_model) + ", treated as serialize)";
+    }
+}
+
+std::vector<std::string> string_list(const char* const* list) {
+    std::vector<std::string> items;
+    if (list == nullptr) return items;
+    for (size_t i = 0; i < 1024 && list[i] != nullptr; ++i) items.emplace_back(list[i]);
+    return items;
+}
+
+std::string to_pretty_json(const rapidjson::Value& value) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+    writer.SetIndent(' ', 2);
+    value.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+}  // namespace hypersdk::host

@@ -1,0 +1,44 @@
+// Small helpers every subcommand uses: one-line usage errors, plugin loading
+// from the global options, and pretty JSON output.
+#pragma once
+
+#include <hypersdk/core/plugin_registry.hpp>
+
+#include <rapidjson/document.h>
+#include <boost/program_options/errors.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "command.hpp"
+
+namespace hypersdk::host {
+
+// Prints "hyperexport: <message> (see hyperexport[ <command>] --help)" to
+// stderr and returns kExitUsage. command is e.g. "plugins list" or "".
+int usage_error(std::string_view message, std::string_view command);
+
+// Prints "hyperexport: <message>" to stderr and returns kExitFailure.
+int failure(std::string_view message);
+
+// A Boost.Program_options error as one line: "unknown option '--foo'",
+// "missing value for option '--log-level'", ...
+std::string describe_option_error(const boost::program_options::error& error);
+
+// Runs registry.discover() over the directories the global options select
+// (--plugin-dir, HYPERSDK_PLUGIN_PATH, then the default dirs unless
+// --no-default-plugin-dirs).
+void discover_plugins(const GlobalOptions& options, core::PluginRegistry& registry);
+
+// "provider", "converter", in bit order; unknown bits are skipped.
+std::vector<std::string> kind_names(uint32_t kinds);
+std::string thread_model_name(uint32_t thread_model);
+// A NULL-terminated string list from a capability struct (at most 1024
+// entries are read, so a list missing its NULL cannot run away).
+std::vector<std::string> string_list(const char* const* list);
+
+// The document as pretty JSON (2-space indent) followed by a newline.
+std::string to_pretty_json(const rapidjson::Value& value);
+
+}  // namespace hypersdk::host

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# template.plugins: what a third party does with plugin-template/, end to end.
+#   1. install the SDK component of this build into a scratch prefix;
+#   2. pkg-config (PKG_CONFIG_PATH) finds hypersdk-sdk and reports plugindir;
+#   3. configure + build plugin-template out of tree, finding the SDK only
+#      through -DCMAKE_PREFIX_PATH=<scratch prefix>;
+#   4. each plugin exports only the entry symbol;
+#   5. this build's hyperexport loads them from --plugin-dir and
+#      `plugins info <id>` (text and --json) names each one and its
+#      capabilities; `plugins list` refuses none of them;
+#   6. `cmake --install` puts them in <prefix>/<HYPERSDK_PLUGIN_INSTALL_DIR>,
+#      where HYPERSDK_PLUGIN_PATH finds them;
+#   7. cpack makes one hypersdk-plugin-<name> .deb per plugin (if dpkg-deb).
+# Every command runs under `timeout`; the scratch directory is removed on exit.
+set -euo pipefail
+
+args=(build_dir source_dir hyperexport cmake cpack c_compiler cxx_compiler version libdir plugindir)
+for a in "${args[@]}"; do declare "$a="; done
+while [[ $# -gt 0 ]]; do
+    key=${1#--}
+    key=${key//-/_}
+    [[ " ${args[*]} " == *" $key "* && $# -ge 2 ]] || { echo "run_template_test.sh: bad argument $1" >&2; exit 2; }
+    declare "$key=$2"
+    shift 2
+done
+for a in "${args[@]}"; do
+    [[ -n ${!a} ]] || { echo "run_template_test.sh: --${a//_/-} is required" >&2; exit 2; }
+done
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/hypersdk-template.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+prefix=$scratch/prefix
+tbuild=$scratch/template-build
+
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+step() { echo; echo "== $*"; }
+
+ids=(com.example.converter.diskfrob com.example.provider.acme com.example.converter.guestfix)
+kinds=(converter provider converter)
+files=(hypersdk-example-diskfrob.so hypersdk-example-acme.so hypersdk-example-guestfix.so)
+
+step "1. cmake --install $build_dir --component sdk --prefix $prefix"
+timeout 120 "$cmake" --install "$build_dir" --component sdk --prefix "$prefix"
+
+step "2. pkg-config"
+export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
+if timeout 30 pkg-config --exists hypersdk-sdk; then
+    ok "pkg-config finds hypersdk-sdk in $PKG_CONFIG_PATH"
+    got=$(pkg-config --variable=plugindir hypersdk-sdk)
+    [[ $got == "$plugindir" ]] && ok "plugindir=$got" || fail "plugindir is '$got', expected $plugindir"
+    got=$(pkg-config --modversion hypersdk-sdk)
+    [[ $got == "$version" ]] && ok "version $got" || fail "pkg-config version '$got', expected $version"
+    # The .pc names the configure-time prefix (as distributions want); for
+    # this relocated install, --define-prefix derives it from the file's place.
+    got=$(pkg-config --define-prefix --cflags hypersdk-sdk)
+    got=${got% }
+    [[ $got == "-I$prefix/include" && -f $prefix/include/hypersdk/hypersdk.h ]] \
+        && ok "relocated cflags $got" || fail "pkg-config --define-prefix --cflags gives '$got'"
+else
+    fail "pkg-config does not find hypersdk-sdk with PKG_CONFIG_PATH=$PKG_CONFIG_PATH"
+fi
+
+step "3. configure and build plugin-template against $prefix"
+timeout 300 "$cmake" -S "$source_dir/plugin-template" -B "$tbuild" \
+    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$c_compiler" -DCMAKE_CXX_COMPILER="$cxx_compiler"
+found_dir=$(sed -n 's/^hypersdk_DIR:PATH=//p' "$tbuild/CMakeCache.txt")
+[[ $found_dir == "$prefix/"* ]] && ok "find_package(hypersdk) used $found_dir" \
+    || fail "find_package(hypersdk) used '$found_dir', not the scratch prefix"
+timeout 600 "$cmake" --build "$tbuild" -j2
+
+step "4. exported symbols"
+for f in "${files[@]}"; do
+    if [[ ! -f $tbuild/$f ]]; then fail "$f was not built"; continue; fi
+    symbols=$(nm -D --defined-only "$tbuild/$f" | awk '{print $3}')
+    [[ $symbols == hypersdk_plugin_entry_v1 ]] && ok "$f exports only hypersdk_plugin_entry_v1" \
+        || fail "$f exports: $(echo $symbols)"
+done
+
+unset HYPERSDK_PLUGIN_PATH
+hx() { timeout 60 "$hyperexport" --no-default-plugin-dirs "$@"; }
+
+step "5. hyperexport --plugin-dir $tbuild plugins ..."
+for i in "${!ids[@]}"; do
+    id=${ids[$i]}
+    kind=${kinds[$i]}
+    if ! out=$(hx --plugin-dir "$tbuild" plugins info "$id" 2>&1); then
+        fail "plugins info $id failed:"; echo "$out" >&2; continue
+    fi
+    echo "$out"
+    grep -qE "^ID: +$id\$" <<<"$out" || fail "plugins info $id does not name it"
+    grep -qE "^Description: +Template skeleton: " <<<"$out" || fail "plugins info $id: no 'Template skeleton:' description"
+    grep -qE "^Kinds: +$kind\$" <<<"$out" || fail "plugins info $id: kind is not $kind"
+    grep -qF "$tbuild/" <<<"$out" || fail "plugins info $id: path is not in the template build"
+    grep -qiE "^$kind capabilities:" <<<"$out" || fail "plugins info $id: no $kind capabilities"
+    if ! json=$(hx --plugin-dir "$tbuild" plugins info "$id" --json 2>&1); then
+        fail "plugins info $id --json failed:"; echo "$json" >&2; continue
+    fi
+    grep -qE "\"id\": *\"$id\"" <<<"$json" || fail "plugins info $id --json has no \"id\": \"$id\""
+    grep -qE "\"$kind\": *\\{" <<<"$json" || fail "plugins info $id --json has no \"$kind\" object"
+    grep -qE '"description": *"Template skeleton: ' <<<"$json" || fail "plugins info $id --json: description"
+    ok "plugins info $id (text and --json)"
+done
+list=$(hx --plugin-dir "$tbuild" plugins list 2>&1) || fail "plugins list failed"
+echo "$list"
+for f in "${files[@]}"; do
+    if sed -n '/^Not loaded:/,$p' <<<"$list" | grep -qF "$f"; then fail "plugins list refused $f"; fi
+done
+for id in "${ids[@]}"; do grep -qF "$id" <<<"$list" || fail "plugins list lacks $id"; done
+
+step "6. cmake --install the template; HYPERSDK_PLUGIN_PATH"
+inst=$scratch/inst
+timeout 120 "$cmake" --install "$tbuild" --prefix "$inst"
+plugin_install_dir=$(sed -n 's/^ *set(HYPERSDK_PLUGIN_INSTALL_DIR "\(.*\)")$/\1/p' \
+    "$prefix/$libdir/cmake/hypersdk/hypersdkConfig.cmake")
+[[ -n $plugin_install_dir ]] || fail "hypersdkConfig.cmake sets no HYPERSDK_PLUGIN_INSTALL_DIR"
+for f in "${files[@]}"; do
+    [[ -f $inst/$plugin_install_dir/$f ]] && ok "installed $inst/$plugin_install_dir/$f" \
+        || fail "$f is not in $inst/$plugin_install_dir"
+done
+list=$(HYPERSDK_PLUGIN_PATH="$scratch/nonexistent:$inst/$plugin_install_dir" hx plugins list 2>&1) \
+    || fail "plugins list with HYPERSDK_PLUGIN_PATH failed"
+for id in "${ids[@]}"; do
+    grep -qF "$id" <<<"$list" && ok "HYPERSDK_PLUGIN_PATH finds $id" || fail "HYPERSDK_PLUGIN_PATH: $id not listed"
+done
+
+step "7. cpack -G DEB in the template build"
+if command -v dpkg-deb >/dev/null; then
+    debs=$scratch/debs
+    (cd "$tbuild" && timeout 300 "$cpack" -G DEB -B "$debs" --config CPackConfig.cmake) || fail "cpack failed"
+    for f in "${files[@]}"; do
+        name=${f%.so}
+        name=hypersdk-plugin-${name#hypersdk-}
+        deb=$(ls "$debs/${name}_"*.deb 2>/dev/null | head -n 1)
+        if [[ -z $deb ]]; then fail "no $name .deb"; continue; fi
+        # The template installs under the SDK's prefix unless told otherwise.
+        want=".$prefix/$plugin_install_dir/$f"
+        dpkg-deb -c "$deb" | awk '{print $NF}' | grep -qxF "$want" \
+            && ok "$(basename "$deb") holds ${want#.}" || fail "$(basename "$deb") lacks ${want#.}"
+        [[ $(dpkg-deb -f "$deb" Depends) == *hypersdk-host* ]] || fail "$name does not depend on hypersdk-host"
+    done
+else
+    echo "dpkg-deb not installed: step 7 skipped"
+fi
+
+echo
+if [[ $failures -ne 0 ]]; then
+    echo "$failures check(s) failed" >&2
+    exit 1
+fi
+echo "template test passed"

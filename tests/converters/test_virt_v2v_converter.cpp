@@ -120,6 +120,7 @@ TEST_F(VirtV2vConverter, ValidateNamesEverythingThatIsMissing) {
     ::unsetenv("SUPERMIN_KERNEL");
     ::unsetenv("LIBGUESTFS_BACKEND_SETTINGS");
     const auto r = plugin_->validate("{}");
+    RecordProperty("message", r.error);
     EXPECT_EQ(r.status, HYPERSDK_ERR_TOOL_MISSING);
     EXPECT_TRUE(contains(r.error, "virt-v2v converter is not usable: virt-v2v not found")) << r.error;
     EXPECT_TRUE(contains(r.error, "apt-get install --no-install-recommends virt-v2v")) << r.error;

@@ -1,0 +1,243 @@
+// ExportVm, the lease life cycle and disk downloads against the real vcsim:
+// a real streamOptimized VMDK goes up into a VM's datastore file and must come
+// back through the NFC device URL byte for byte.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <fstream>
+#include <memory>
+
+#include "errors.hpp"
+#include "images.hpp"
+#include "inventory.hpp"
+#include "nfc_download.hpp"
+#include "nfc_lease.hpp"
+#include "task.hpp"
+#include "temp_dir.hpp"
+#include "vcsim_config.hpp"
+#include "vm_config.hpp"
+
+namespace hypersdk::vsphere {
+namespace {
+
+using hypersdk::test::Vcsim;
+using hypersdk::test::VcsimOptions;
+using test::config_for;
+
+// "sha256:<hex>" of bytes fed in pieces, as the host's sink will compute it.
+class Sha256 {
+public:
+    Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+        EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
+    }
+    void add(const char* data, size_t n) { EVP_DigestUpdate(ctx_.get(), data, n); }
+    std::string hex() {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned len = 0;
+        EVP_DigestFinal_ex(ctx_.get(), md, &len);
+        std::string out = "sha256:";
+        char byte[3];
+        for (unsigned i = 0; i < len; ++i) {
+            std::snprintf(byte, sizeof byte, "%02x", md[i]);
+            out += byte;
+        }
+        return out;
+    }
+
+private:
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+};
+
+std::string read_all(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class VsphereExport : public ::testing::Test {
+protected:
+    // One real streamOptimized VMDK (with data) for the whole suite.
+    static void SetUpTestSuite() {
+        dir_ = new hypersdk::test::TempDir();
+        const auto raw = *dir_ / "source.raw";
+        hypersdk::test::write_patterned_raw(raw, 24u << 20);
+        for (const auto& v : hypersdk::test::all_source_variants()) {
+            if (v.name == "vmdk-streamOptimized")
+                hypersdk::test::convert_raw_to(raw, v, *dir_ / "source.vmdk");
+        }
+        vmdk_ = new std::string(read_all(*dir_ / "source.vmdk"));
+    }
+    static void TearDownTestSuite() {
+        delete vmdk_;
+        delete dir_;
+    }
+
+    // Starts vcsim, uploads the VMDK as DC0_H0_VM0's disk, powers it off, logs in.
+    void start(VcsimOptions options = {}) {
+        ASSERT_GT(vmdk_->size(), 1u << 20) << "qemu-img made no streamOptimized VMDK";
+        sim_ = std::make_unique<Vcsim>(options);
+        sim_->upload_file(*dir_ / "source.vmdk", "DC0_H0_VM0/disk1.vmdk");
+        session_ = std::make_unique<Session>(config_for(*sim_));
+        session_->login();
+        vm_ = describe_vm(*session_, find_vm(*session_, "DC0_H0_VM0"));
+    }
+
+    void power_off() { power_off_vm(*session_, vm_.ref, std::chrono::seconds(30)); }
+
+    LeaseInfo export_ready(MoRef& lease) {
+        lease = export_vm(*session_, vm_.ref);
+        return wait_for_lease_ready(*session_, lease, std::chrono::seconds(30));
+    }
+
+    static hypersdk::test::TempDir* dir_;
+    static std::string* vmdk_;
+    std::unique_ptr<Vcsim> sim_;
+    std::unique_ptr<Session> session_;
+    VmInfo vm_;
+};
+hypersdk::test::TempDir* VsphereExport::dir_ = nullptr;
+std::string* VsphereExport::vmdk_ = nullptr;
+
+TEST_F(VsphereExport, PoweredOnVmIsRefused) {
+    start();
+    try {
+        export_vm(*session_, vm_.ref);
+        FAIL() << "ExportVm of a running VM succeeded";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::invalid_state);
+        EXPECT_NE(std::string(e.what()).find("--power-off"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(VsphereExport, DownloadsTheDiskByteForByteAndCompletes) {
+    start({.lease_init_delay = std::chrono::milliseconds(700)});  // the wait loop must really wait
+    power_off();
+    power_off();  // already off: not an error
+    MoRef lease = export_vm(*session_, vm_.ref);
+    EXPECT_EQ(lease_status(*session_, lease).state, LeaseState::initializing);
+    LeaseInfo info = wait_for_lease_ready(*session_, lease, std::chrono::seconds(30));
+    EXPECT_EQ(info.entity, vm_.ref);
+    ASSERT_EQ(vm_.disks.size(), 1u);
+    const LeaseDevice* device = device_for_disk(info, vm_, vm_.disks[0]);
+    ASSERT_NE(device, nullptr);
+    EXPECT_NE(device->url.find("https://*/nfc/"), std::string::npos) << device->url;
+
+    Sha256 sha;
+    uint64_t last_position = 0, last_total = 0;
+    int progress_calls = 0;
+    DownloadCallbacks cb;
+    cb.on_data = [&](const char* d, size_t n) { sha.add(d, n); };
+    cb.on_progress = [&](uint64_t pos, uint64_t total) {
+        EXPECT_GE(pos, last_position);
+        last_position = pos;
+        last_total = total;
+        ++progress_calls;
+    };
+    cb.on_restart = [] { ADD_FAILURE() << "restart on a download from 0"; };
+    DownloadResult r = download_device(*session_, *device, 0, cb);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.bytes, vmdk_->size());
+    EXPECT_EQ(last_position, vmdk_->size());
+    EXPECT_EQ(last_total, vmdk_->size());
+    EXPECT_GT(progress_calls, 0);
+    EXPECT_EQ(sha.hex(), hypersdk::test::sha256_of_file(*dir_ / "source.vmdk"));
+
+    lease_progress(*session_, lease, 100);
+    lease_complete(*session_, lease);
+    EXPECT_EQ(lease_status(*session_, lease).state, LeaseState::done);
+    // A completed lease no longer serves its disks.
+    try {
+        download_device(*session_, *device, 0, {});
+        FAIL() << "download after complete";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::not_found) << e.what();
+    }
+}
+
+TEST_F(VsphereExport, AbortLeavesTheLeaseInErrorState) {
+    start();
+    power_off();
+    MoRef lease;
+    LeaseInfo info = export_ready(lease);
+    lease_abort(*session_, lease);
+    LeaseStatus status = lease_status(*session_, lease);
+    EXPECT_EQ(status.state, LeaseState::error);
+    EXPECT_NE(status.error.find("RequestCanceled"), std::string::npos) << status.error;
+    EXPECT_THROW(wait_for_lease_ready(*session_, lease, std::chrono::seconds(5)), Error);
+}
+
+TEST_F(VsphereExport, ResumesFromAnOffsetWithRange) {
+    start();
+    power_off();
+    MoRef lease;
+    LeaseInfo info = export_ready(lease);
+    const LeaseDevice* device = device_for_disk(info, vm_, vm_.disks[0]);
+    ASSERT_NE(device, nullptr);
+    const uint64_t offset = vmdk_->size() / 3 + 7;
+    std::string tail;
+    DownloadCallbacks cb;
+    cb.on_data = [&](const char* d, size_t n) { tail.append(d, n); };
+    cb.on_restart = [] { ADD_FAILURE() << "server supports Range, no restart expected"; };
+    DownloadResult r = download_device(*session_, *device, offset, cb);
+    EXPECT_EQ(r.status, 206);
+    EXPECT_EQ(r.start_offset, offset);
+    EXPECT_EQ(r.total, vmdk_->size());
+    EXPECT_FALSE(r.restarted);
+    EXPECT_TRUE(vmdk_->substr(0, offset) + tail == *vmdk_) << "resumed bytes differ";
+
+    // Resuming a download that is already complete fetches nothing.
+    DownloadResult done = download_device(*session_, *device, vmdk_->size(), {});
+    EXPECT_EQ(done.bytes, 0u);
+    lease_complete(*session_, lease);
+}
+
+TEST_F(VsphereExport, ServerIgnoringRangeSignalsRestartFromZero) {
+    start({.nfc_range = false});  // vcsim's own NFC handler (with our GET fix): no Range
+    power_off();
+    MoRef lease;
+    LeaseInfo info = export_ready(lease);
+    const LeaseDevice* device = device_for_disk(info, vm_, vm_.disks[0]);
+    ASSERT_NE(device, nullptr);
+    std::string kept = vmdk_->substr(0, 1000);  // what a partial file would hold
+    int restarts = 0;
+    DownloadCallbacks cb;
+    cb.on_restart = [&] {
+        ++restarts;
+        kept.clear();
+    };
+    cb.on_data = [&](const char* d, size_t n) { kept.append(d, n); };
+    DownloadResult r = download_device(*session_, *device, 1000, cb);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(r.restarted);
+    EXPECT_EQ(restarts, 1);
+    EXPECT_EQ(r.start_offset, 0u);
+    EXPECT_TRUE(kept == *vmdk_) << "restarted download differs";
+    lease_complete(*session_, lease);
+}
+
+TEST_F(VsphereExport, CancelStopsADownloadMidway) {
+    start({.nfc_rate = 2 << 20});  // 2 MiB/s: the download takes seconds
+    power_off();
+    MoRef lease;
+    LeaseInfo info = export_ready(lease);
+    const LeaseDevice* device = device_for_disk(info, vm_, vm_.disks[0]);
+    ASSERT_NE(device, nullptr);
+    std::atomic<uint64_t> got{0};
+    DownloadCallbacks cb;
+    cb.on_data = [&](const char*, size_t n) { got += n; };
+    cb.is_cancelled = [&] { return got > (1u << 20); };
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        download_device(*session_, *device, 0, cb);
+        FAIL() << "not cancelled";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::cancelled) << e.what();
+    }
+    EXPECT_LT(got.load(), vmdk_->size());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    lease_abort(*session_, lease);
+    EXPECT_EQ(lease_status(*session_, lease).state, LeaseState::error);
+}
+
+}  // namespace
+}  // namespace hypersdk::vsphere

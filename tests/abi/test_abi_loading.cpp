@@ -152,6 +152,11 @@ struct RefusalCase {
     std::vector<std::string> message_parts;
 };
 
+// Keeps test names readable: "GetParam() = refusal case 'size-zero'".
+void PrintTo(const RefusalCase& c, std::ostream* os) {
+    *os << "refusal case '" << c.dir << "'";
+}
+
 class AbiRefusal : public testing::TestWithParam<RefusalCase> {};
 
 TEST_P(AbiRefusal, IsRefusedWithAClearMessage) {

@@ -56,6 +56,11 @@ func run() error {
 	stdinExit := flag.Bool("exit-on-stdin-eof", true, "exit when stdin is closed")
 	flag.Parse()
 
+	// Before anything needs cleaning up: a SIGTERM right after the ready line
+	// must still run the deferred cleanup (model.Remove, the cert dir).
+	done := make(chan os.Signal, 1)
+	signal.Notify(done, syscall.SIGTERM, syscall.SIGINT)
+
 	ip := net.ParseIP(*host)
 	if ip == nil || !ip.IsLoopback() {
 		return fmt.Errorf("-host %q is not a loopback address", *host)
@@ -119,8 +124,6 @@ func run() error {
 	fmt.Printf("VCSIM_READY url=%s cafile=%s sha1=%s sha256=%s pid=%d\n",
 		u.String(), caFile, thumbprint(s1[:]), thumbprint(s256[:]), os.Getpid())
 
-	done := make(chan os.Signal, 1)
-	signal.Notify(done, syscall.SIGTERM, syscall.SIGINT)
 	if *stdinExit {
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin)

@@ -72,9 +72,13 @@ Vcsim::Vcsim(VcsimOptions options) : options_(std::move(options)) {
     }
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) {
-        if (std::strncmp(*e, "VCSIM_PASSWORD=", 15) != 0) env.emplace_back(*e);
+        if (std::strncmp(*e, "VCSIM_PASSWORD=", 15) != 0 && std::strncmp(*e, "TMPDIR=", 7) != 0)
+            env.emplace_back(*e);
     }
     env.push_back("VCSIM_PASSWORD=" + options_.password);
+    // The simulator's datastores are temp dirs: keep them in ours, so they go
+    // with it even when vcsim is killed.
+    env.push_back("TMPDIR=" + dir_.string());
     std::vector<char*> argv, envp;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

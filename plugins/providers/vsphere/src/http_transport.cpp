@@ -225,7 +225,7 @@ void HttpTransport::setup(CURL* curl, const std::string& url, TlsPin& pin, char*
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, config_.insecure ? 0L : 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, config_.insecure ? 0L : 2L);
     if (!config_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, config_.ca_file.c_str());
-    if (!config_.insecure) pin.install(curl);
+    if (!config_.insecure || pin.pinned()) pin.install(curl);  // a pin holds even with insecure
     const std::string session = cookie();
     curl_easy_setopt(curl, CURLOPT_COOKIE, session.empty() ? nullptr : session.c_str());
 }
@@ -252,7 +252,7 @@ void HttpTransport::clear_session_cookie() {
 }
 
 HttpResponse HttpTransport::post_soap(const std::string& envelope, const std::string& soap_action,
-                                      std::string_view method) {
+                                      std::string_view method, std::chrono::seconds timeout) {
     curl_easy_reset(soap_);  // keeps the connection, drops options of the last call
     char error_buffer[CURL_ERROR_SIZE] = {};
     setup(soap_, config_.url, soap_pin_, error_buffer);
@@ -266,7 +266,8 @@ HttpResponse HttpTransport::post_soap(const std::string& envelope, const std::st
     curl_easy_setopt(soap_, CURLOPT_POST, 1L);
     curl_easy_setopt(soap_, CURLOPT_POSTFIELDS, envelope.data());
     curl_easy_setopt(soap_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(envelope.size()));
-    curl_easy_setopt(soap_, CURLOPT_TIMEOUT, static_cast<long>(config_.soap_timeout.count()));
+    const auto limit = timeout.count() > 0 ? std::min(timeout, config_.soap_timeout) : config_.soap_timeout;
+    curl_easy_setopt(soap_, CURLOPT_TIMEOUT, static_cast<long>(limit.count()));
     curl_easy_setopt(soap_, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(soap_, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(soap_, CURLOPT_WRITEDATA, &response.body);

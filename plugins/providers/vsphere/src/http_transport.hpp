@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -54,8 +55,9 @@ public:
 
     // POST a SOAP envelope to the SDK URL. Returns 200 and 500 (SOAP faults)
     // responses; anything else is an Error. `method` names the call in errors.
+    // `timeout` (0: Config::soap_timeout) can only shorten the configured one.
     HttpResponse post_soap(const std::string& envelope, const std::string& soap_action,
-                           std::string_view method);
+                           std::string_view method, std::chrono::seconds timeout = std::chrono::seconds(0));
 
     // GET `url` from byte `offset` into callbacks. Thread-safe: each call uses
     // its own connection and a copy of the session cookie.

@@ -18,11 +18,11 @@ Session::~Session() {
     logout();
 }
 
-Response Session::post(const Call& call) {
+Response Session::post(const Call& call, std::chrono::seconds timeout) {
     // Before the service content is known, ask in a version every vCenter and
     // ESXi since 6.5 speaks; afterwards in the server's own.
     const std::string action = "urn:vim25/" + (content_.api_version.empty() ? "6.5" : content_.api_version);
-    HttpResponse http = transport_.post_soap(call.envelope(), action, call.method());
+    HttpResponse http = transport_.post_soap(call.envelope(), action, call.method(), timeout);
     return parse_response(http.body, call.method());
 }
 
@@ -70,7 +70,8 @@ void Session::logout() noexcept {
     if (!logged_in_) return;
     logged_in_ = false;
     try {
-        post(Call("Logout", content_.session_manager));
+        // Bounded: this runs in destructors, also when the server is gone.
+        post(Call("Logout", content_.session_manager), std::chrono::seconds(10));
     } catch (...) {
         // The session expires on the server anyway.
     }

@@ -2,6 +2,7 @@
 // and the call() every other part of the client goes through.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "config.hpp"
@@ -45,7 +46,7 @@ public:
     HttpTransport& transport() { return transport_; }
 
 private:
-    Response post(const Call& call);
+    Response post(const Call& call, std::chrono::seconds timeout = std::chrono::seconds(0));
     void retrieve_service_content();
 
     Config config_;

@@ -239,5 +239,29 @@ TEST_F(VsphereExport, CancelStopsADownloadMidway) {
     EXPECT_EQ(lease_status(*session_, lease).state, LeaseState::error);
 }
 
+TEST_F(VsphereExport, ServerKilledMidDownloadSaysWhereToResume) {
+    start({.nfc_rate = 4 << 20});
+    power_off();
+    MoRef lease;
+    LeaseInfo info = export_ready(lease);
+    const LeaseDevice* device = device_for_disk(info, vm_, vm_.disks[0]);
+    ASSERT_NE(device, nullptr);
+    uint64_t got = 0;
+    DownloadCallbacks cb;
+    cb.on_data = [&](const char*, size_t n) {
+        got += n;
+        if (got > (1u << 20) && sim_->pid() > 0) sim_->kill_now();
+    };
+    try {
+        download_device(*session_, *device, 0, cb);
+        FAIL() << "download survived the server";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::transport) << e.what();
+        EXPECT_NE(std::string(e.what()).find("after " + std::to_string(got) + " bytes"), std::string::npos)
+            << e.what() << " (got " << got << ")";
+    }
+    EXPECT_LT(got, vmdk_->size());
+}
+
 }  // namespace
 }  // namespace hypersdk::vsphere

@@ -6,6 +6,7 @@
 
 #include "errors.hpp"
 #include "inventory.hpp"
+#include "property_collector.hpp"
 #include "vcsim_config.hpp"
 #include "vm_config.hpp"
 
@@ -45,6 +46,15 @@ TEST_F(VsphereInventory, ListsEveryVmWithPathAndDatacenter) {
     EXPECT_EQ(it->disk_bytes, 1024u * 1024u);
     EXPECT_TRUE(
         std::any_of(vms.begin(), vms.end(), [](const VmEntry& v) { return v.name == "DC0_C0_RP0_VM1"; }));
+}
+
+TEST_F(VsphereInventory, SmallPagesStillReturnEverything) {
+    // vcsim 0.24.2 ignores maxObjects (no token, so ContinueRetrievePropertiesEx
+    // is not exercised here); the request must still be accepted and complete.
+    auto objects = retrieve_properties(
+        *session_, {{"VirtualMachine", {"name"}}},
+        object_spec(session_->service_content().root_folder, false, vm_inventory_traversal()), 1);
+    EXPECT_EQ(objects.size(), 4u);
 }
 
 TEST_F(VsphereInventory, FindsByNamePathAndId) {

@@ -99,6 +99,14 @@ TEST_F(VsphereSession, WrongThumbprintIsRefused) {
     EXPECT_NE(std::string(e.what()).find(sim_->thumbprint_sha1()), std::string::npos) << e.what();
 }
 
+TEST_F(VsphereSession, PinHoldsEvenWithInsecure) {
+    Config c = config_for(*sim_);
+    c.insecure = true;
+    c.thumbprint = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33";
+    Session session(c);
+    EXPECT_EQ(error_of([&] { session.login(); }).kind(), ErrorKind::tls);
+}
+
 TEST_F(VsphereSession, NothingListeningIsAConnectError) {
     Config c = config_for(*sim_);
     c.url = "https://127.0.0.1:1/sdk";

@@ -126,7 +126,8 @@ TEST(ProgressDisplayTest, TtyRedrawsBarsWithAnOverallLine) {
     display.finish_item(second, "OK");
     display.finish();
     const std::string output = captured.output();
-    EXPECT_NE(output.find("\x1b[3F\x1b[J"), std::string::npos) << "moves up over two bars and the overall line";
+    EXPECT_NE(output.find("\x1b[3F\x1b[J"), std::string::npos)
+        << "moves up over two bars and the overall line";
     EXPECT_NE(output.find("overall"), std::string::npos);
     // print_line clears the bars ("up 3 lines, clear to end"), prints, redraws.
     EXPECT_NE(output.find("\x1b[3F\x1b[Ja line above the bars\n\x1b[2K"), std::string::npos) << output;

@@ -1,0 +1,101 @@
+// The ConversionManager: reads a manifest (parsed, never string-searched),
+// derives what the job needs, routes it to the best converter plugin by
+// declared capabilities, and runs that converter with a deadline. A failed
+// conversion never touches the manifest or the exported disks, so the same
+// request can simply be run again.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hypersdk/core/conversion_routing.hpp"
+#include "hypersdk/core/job.hpp"
+#include "hypersdk/core/manifest.hpp"
+#include "hypersdk/core/manifest_validator.hpp"
+#include "hypersdk/core/plugin_registry.hpp"
+
+namespace hypersdk::core {
+
+inline constexpr std::chrono::seconds kDefaultConversionTimeout{2 * 60 * 60};
+
+// ConvertOptions and ConverterConfig as the user gave them.
+struct ConversionRequest {
+    std::filesystem::path manifest_path;
+    std::optional<std::string> converter;      // --converter: plugin id or name
+    std::optional<std::string> target_format;  // --target-format (else output.format, else qcow2)
+    std::chrono::seconds timeout = kDefaultConversionTimeout;
+    bool stream_output = true;
+    bool dry_run = false;
+    int verbose = 0;
+    std::optional<int> compression_level;  // else from pipeline.convert
+    bool preserve_mac = false;
+    std::vector<std::string> custom_args;
+    std::string hyper2kvm_binary;  // given to converters whose tool is hyper2kvm
+    std::map<std::string, std::string> environment;
+};
+
+struct ConversionPlan {
+    std::filesystem::path manifest_path;           // absolute
+    std::vector<ValidationIssue> manifest_issues;  // non-empty: nothing may run
+    Manifest manifest;
+    ConversionNeeds needs;
+    RoutingDecision decision;
+};
+
+enum class ConversionStatus { succeeded, manifest_invalid, no_converter, failed, cancelled, timed_out };
+
+// ConversionResult, plus how it ended.
+struct ConversionOutcome {
+    ConversionStatus status = ConversionStatus::failed;
+    std::string converter_id;
+    bool success = false;
+    std::vector<std::string> converted_files;
+    std::string report_path;
+    double duration_seconds = 0;
+    std::string error;
+    std::vector<std::string> warnings;
+    std::string metadata_json = "{}";
+};
+
+class ConversionManager {
+public:
+    explicit ConversionManager(const PluginRegistry& registry) : registry_(registry) {}
+
+    // Reads and validates the manifest and chooses a converter (running the
+    // candidates' validate()). Never throws for bad input.
+    ConversionPlan plan(const ConversionRequest& request) const;
+
+    // Runs the chosen converter. `job` supplies output/progress callbacks and
+    // cancellation (Ctrl-C); the deadline is set here from request.timeout.
+    ConversionOutcome run(const ConversionRequest& request, const ConversionPlan& plan, Job& job) const;
+
+    // The ConverterConfig JSON given to a converter.
+    static std::string converter_config_json(const ConversionRequest& request,
+                                             const hypersdk_converter_capabilities& capabilities,
+                                             const std::filesystem::path& manifest_path);
+    // The ConvertOptions JSON given to a converter.
+    static std::string convert_options_json(const ConversionRequest& request, const ConversionPlan& plan);
+
+private:
+    const LoadedPlugin* resolve(const std::string& id_or_name) const;
+
+    const PluginRegistry& registry_;
+};
+
+// What a manifest asks of a converter.
+ConversionNeeds derive_conversion_needs(const Manifest& manifest,
+                                        const std::optional<std::string>& target_format);
+
+// The declared capabilities of a converter plugin, as routing sees them.
+ConverterProfile converter_profile(const LoadedPlugin& plugin);
+
+// Parses a ConversionResult JSON document into `outcome` (success, files,
+// report, duration, error, warnings, metadata). Returns false with
+// outcome.error set when the text is not a JSON object.
+bool parse_conversion_result(const std::string& json_text, ConversionOutcome& outcome);
+
+}  // namespace hypersdk::core

@@ -1,0 +1,267 @@
+// hyperexport convert: route a manifest to the converter whose declared
+// capabilities fit, run it with a deadline, stream its output, and end with
+// the summary box and the list of KVM-ready files.
+#include <hypersdk/core/conversion_manager.hpp>
+
+#include <rapidjson/document.h>
+#include <boost/program_options.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "cli_support.hpp"
+#include "command.hpp"
+#include "duration.hpp"
+#include "summary_box.hpp"
+
+namespace hypersdk::host {
+namespace {
+
+namespace po = boost::program_options;
+using core::ConversionStatus;
+
+// The job Ctrl-C cancels. Job::cancel is a lock-free compare-exchange, so it
+// is safe to call from a signal handler.
+std::atomic<core::Job*> g_interruptible_job{nullptr};
+
+extern "C" void cancel_on_signal(int) {
+    if (core::Job* job = g_interruptible_job.load()) job->cancel(core::CancelReason::user);
+}
+
+// Installs SIGINT/SIGTERM handlers for the lifetime of the object.
+class CancelOnSignal {
+public:
+    explicit CancelOnSignal(core::Job& job) {
+        g_interruptible_job.store(&job);
+        struct sigaction action {};
+        action.sa_handler = cancel_on_signal;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGINT, &action, &old_int_);
+        sigaction(SIGTERM, &action, &old_term_);
+    }
+    ~CancelOnSignal() {
+        sigaction(SIGINT, &old_int_, nullptr);
+        sigaction(SIGTERM, &old_term_, nullptr);
+        g_interruptible_job.store(nullptr);
+    }
+    CancelOnSignal(const CancelOnSignal&) = delete;
+    CancelOnSignal& operator=(const CancelOnSignal&) = delete;
+
+private:
+    struct sigaction old_int_ {};
+    struct sigaction old_term_ {};
+};
+
+std::string status_text(ConversionStatus status) {
+    switch (status) {
+        case ConversionStatus::succeeded:
+            return "SUCCESS";
+        case ConversionStatus::manifest_invalid:
+            return "FAILED (invalid manifest)";
+        case ConversionStatus::no_converter:
+            return "FAILED (no converter)";
+        case ConversionStatus::failed:
+            return "FAILED";
+        case ConversionStatus::cancelled:
+            return "CANCELLED";
+        case ConversionStatus::timed_out:
+            return "TIMED OUT";
+    }
+    return "FAILED";
+}
+
+// "[QEMU-IMG]": the converter's short name, upper-cased, as the seed shows.
+std::string output_prefix(const core::PluginRegistry& registry, const std::string& id) {
+    const core::LoadedPlugin* plugin = registry.find(id);
+    std::string name =
+        plugin != nullptr && plugin->descriptor().name != nullptr ? plugin->descriptor().name : id;
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+    return "[" + name + "] ";
+}
+
+void print_outcome_json(const core::ConversionOutcome& outcome, const core::ConversionPlan& plan) {
+    rapidjson::Document document(rapidjson::kObjectType);
+    auto& alloc = document.GetAllocator();
+    auto string_value = [&](const std::string& text) { return rapidjson::Value(text.c_str(), alloc); };
+    auto string_array = [&](const std::vector<std::string>& items) {
+        rapidjson::Value array(rapidjson::kArrayType);
+        for (const auto& item : items) array.PushBack(string_value(item), alloc);
+        return array;
+    };
+    document.AddMember("manifest", string_value(plan.manifest_path.string()), alloc);
+    document.AddMember("status", string_value(status_text(outcome.status)), alloc);
+    document.AddMember("converter", string_value(outcome.converter_id), alloc);
+    document.AddMember("success", outcome.success, alloc);
+    document.AddMember("converted_files", string_array(outcome.converted_files), alloc);
+    document.AddMember("report_path", string_value(outcome.report_path), alloc);
+    document.AddMember("duration_seconds", outcome.duration_seconds, alloc);
+    document.AddMember("error", string_value(outcome.error), alloc);
+    document.AddMember("warnings", string_array(outcome.warnings), alloc);
+    rapidjson::Document metadata;
+    metadata.Parse(outcome.metadata_json.c_str());
+    rapidjson::Value metadata_value(rapidjson::kObjectType);
+    if (!metadata.HasParseError() && metadata.IsObject()) metadata_value.CopyFrom(metadata, alloc);
+    document.AddMember("metadata", metadata_value, alloc);
+    std::cout << to_pretty_json(document);
+}
+
+void print_summary(const core::ConversionOutcome& outcome, const core::ConversionPlan& plan) {
+    SummaryRows rows{{"Manifest", plan.manifest_path.string()},
+                     {"Converter", outcome.converter_id.empty() ? "-" : outcome.converter_id},
+                     {"Conversion Status", status_text(outcome.status)},
+                     {"Converted Files", std::to_string(outcome.converted_files.size())},
+                     {"Conversion Duration", format_duration(outcome.duration_seconds)},
+                     {"Conversion Report", outcome.report_path.empty() ? "-" : outcome.report_path}};
+    if (!outcome.success)
+        rows.emplace_back("Conversion Error", outcome.error.substr(0, outcome.error.find('\n')));
+    std::cout << "\n" << render_summary_box("Conversion Summary", rows);
+    if (!outcome.converted_files.empty()) {
+        std::cout << "\nConverted Files (KVM-Ready):\n";
+        for (const auto& file : outcome.converted_files) std::cout << "  * " << file << "\n";
+    }
+    for (const auto& warning : outcome.warnings) std::cout << "warning: " << warning << "\n";
+    std::cout << std::flush;
+}
+
+const char* const kUsage =
+    "Usage: hyperexport convert --manifest FILE [options]\n"
+    "\n"
+    "Convert the disks an Artifact Manifest v1.0 names into KVM-ready images. The\n"
+    "converter is chosen by declared capabilities: it must read every disk's\n"
+    "source format, write the target format, and offer every pipeline stage the\n"
+    "manifest enables (fix = driver injection, inspect = OS detection, validate);\n"
+    "its tool must be installed. Among those, the highest priority wins.\n"
+    "A failed or interrupted conversion leaves the manifest and the disks as they\n"
+    "were: run the same command again.\n"
+    "\n"
+    "Options";
+
+}  // namespace
+
+int run_convert(const GlobalOptions& global, const std::vector<std::string>& args) {
+    po::options_description options(kUsage);
+    std::string manifest;
+    std::string converter;
+    std::string target_format;
+    std::string timeout_text = "2h";
+    bool stream = true;
+    int verbose = 0;
+    int compress_level = -1;
+    std::string hyper2kvm_binary;
+    std::vector<std::string> custom_args;
+    // clang-format off
+    options.add_options()
+        ("help,h", "show this help")
+        ("manifest", po::value(&manifest)->value_name("FILE"), "the Artifact Manifest (required)")
+        ("converter", po::value(&converter)->value_name("ID"),
+         "use this converter (plugin id or name) instead of the best match; it must still fit the job")
+        ("explain", "print each converter and why it was chosen or refused, then stop (exit 1 if none fits)")
+        ("target-format", po::value(&target_format)->value_name("F"),
+         "qcow2, raw or vdi (default: the manifest's output.format, else qcow2)")
+        ("conversion-timeout", po::value(&timeout_text)->value_name("D"),
+         "stop the converter after D (e.g. 90m, 4h; default 2h)")
+        ("stream-conversion", po::value(&stream)->value_name("BOOL")->implicit_value(true),
+         "show the converter's output prefixed with its name (default true; --stream-conversion=false hides it)")
+        ("verbose,v", po::value(&verbose)->value_name("N")->implicit_value(1), "converter verbosity 0-3")
+        ("compress-level", po::value(&compress_level)->value_name("N"),
+         "compress the output, level 1-9 (0 = none; default: the manifest's pipeline.convert)")
+        ("hyper2kvm-binary", po::value(&hyper2kvm_binary)->value_name("PATH"),
+         "the hyper2kvm executable (default: search PATH, /usr/local/bin, /usr/bin, ~/.local/bin)")
+        ("converter-arg", po::value(&custom_args)->value_name("ARG")->composing(),
+         "extra argument for the converter's tool (repeatable)")
+        ("dry-run", "show what the converter would run; convert nothing")
+        ("json", "print the ConversionResult as JSON instead of the summary");
+    // clang-format on
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(options).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& error) {
+        return usage_error(describe_option_error(error), "convert");
+    }
+    if (vm.count("help")) {
+        std::cout << options << "\n";
+        return kExitOk;
+    }
+    if (manifest.empty()) return usage_error("--manifest FILE is required", "convert");
+    const auto timeout = parse_duration(timeout_text);
+    if (!timeout)
+        return usage_error("invalid --conversion-timeout '" + timeout_text + "' (use e.g. 45m, 2h, 4h30m)",
+                           "convert");
+    if (!target_format.empty() && target_format != "qcow2" && target_format != "raw" &&
+        target_format != "vdi")
+        return usage_error("invalid --target-format '" + target_format + "' (use qcow2, raw or vdi)",
+                           "convert");
+    if (verbose < 0 || verbose > 3) return usage_error("--verbose must be 0-3", "convert");
+    if (vm.count("compress-level") && (compress_level < 0 || compress_level > 9))
+        return usage_error("--compress-level must be 0-9", "convert");
+
+    core::ConversionRequest request;
+    request.manifest_path = manifest;
+    if (!converter.empty()) request.converter = converter;
+    if (!target_format.empty()) request.target_format = target_format;
+    request.timeout = *timeout;
+    request.stream_output = stream && !global.quiet;
+    request.dry_run = vm.count("dry-run") > 0;
+    request.verbose = verbose;
+    if (vm.count("compress-level")) request.compression_level = compress_level;
+    request.hyper2kvm_binary = hyper2kvm_binary;
+    request.custom_args = custom_args;
+    const bool json = vm.count("json") > 0;
+
+    core::PluginRegistry registry;
+    discover_plugins(global, registry);
+    const core::ConversionManager manager(registry);
+    const core::ConversionPlan plan = manager.plan(request);
+
+    if (!plan.manifest_issues.empty())
+        return failure("the manifest " + plan.manifest_path.string() + " is invalid:\n" +
+                       core::format_issues(plan.manifest_issues));
+    if (vm.count("explain")) {
+        std::cout << core::format_routing_table(plan.needs, plan.decision);
+        if (!plan.decision.chosen_id) std::cout << "No converter fits: " << plan.decision.failure << "\n";
+        return plan.decision.chosen_id ? kExitOk : kExitFailure;
+    }
+    if (!plan.decision.chosen_id) {
+        std::cerr << core::format_routing_table(plan.needs, plan.decision);
+        return failure(plan.decision.failure);
+    }
+
+    const std::string prefix = output_prefix(registry, *plan.decision.chosen_id);
+    if (!json && !global.quiet)
+        std::cout << "Converting " << plan.manifest_path.string() << " with " << *plan.decision.chosen_id
+                  << "\n"
+                  << std::flush;
+    core::Job job("convert " + plan.manifest_path.string());
+    job.on_output([&](std::string_view line) {
+        // Tool output goes to stdout, or stderr under --json so stdout stays one document.
+        std::FILE* stream_out = json ? stderr : stdout;
+        std::fprintf(stream_out, "%s%.*s\n", prefix.c_str(), static_cast<int>(line.size()), line.data());
+        std::fflush(stream_out);
+    });
+    core::ConversionOutcome outcome;
+    {
+        const CancelOnSignal cancel_on_signal(job);
+        outcome = manager.run(request, plan, job);
+    }
+    if (json)
+        print_outcome_json(outcome, plan);
+    else if (!global.quiet)
+        print_summary(outcome, plan);
+    if (!outcome.success) {
+        std::cerr << "hyperexport: " << outcome.error << "\n";
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
+namespace {
+const bool registered = register_command(
+    {"convert", "convert the disks of an Artifact Manifest into KVM-ready images", run_convert});
+}  // namespace
+
+}  // namespace hypersdk::host

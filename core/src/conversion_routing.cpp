@@ -119,12 +119,10 @@ std::string format_routing_table(const ConversionNeeds& needs, const RoutingDeci
     for (const auto& v : decision.verdicts) id_width = std::max(id_width, v.id.size());
     for (const auto& v : decision.verdicts) {
         const bool chosen = decision.chosen_id && *decision.chosen_id == v.id;
-        out << "  "
-            << (chosen       ? "* "
-                : v.accepted ? "+ "
-                             : "- ")
-            << v.id << std::string(id_width - v.id.size() + 2, ' ') << "priority " << v.priority << "  "
-            << v.reason << "\n";
+        const char* mark = chosen ? "* " : v.accepted ? "+ " : "- ";
+        const std::string priority = std::to_string(v.priority);
+        out << "  " << mark << v.id << std::string(id_width - v.id.size() + 2, ' ') << "priority " << priority
+            << std::string(priority.size() < 4 ? 4 - priority.size() : 0, ' ') << " " << v.reason << "\n";
     }
     if (decision.verdicts.empty()) out << "  (no converter plugins loaded)\n";
     return out.str();

@@ -1,0 +1,59 @@
+// Export profiles: named, reusable sets of export/conversion options kept as
+// JSON files (~/.hyperexport/profiles/NAME.json). Options given on the command
+// line override the profile, so every field is optional: unset means "not
+// said by the profile". Profiles never hold credentials: a key such as
+// "password" is an unknown key and an error.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hypersdk::core {
+
+struct ExportProfile {
+    std::string name;
+    std::optional<std::string> description, provider, format, manifest_target_format, hyper2kvm_binary,
+        converter, output, conversion_timeout;
+    std::optional<bool> compress, generate_manifest, verify_manifest, manifest_checksum, auto_convert,
+        stream_conversion, power_off, insecure;
+    std::optional<int> parallel;
+};
+
+// Every problem with a profile: the message names the file and the key, e.g.
+// `profile /x/p.json: unknown key "formt" (known: ...)`.
+class ProfileError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// $HYPEREXPORT_PROFILE_DIR, else $HOME/.hyperexport/profiles.
+std::filesystem::path profiles_dir();
+
+// A name (^[A-Za-z0-9_.-]+$, no "..") -> profiles_dir()/NAME.json; a value
+// containing '/' -> that file. Throws ProfileError (missing file names the path).
+ExportProfile load_profile(const std::string& name_or_path);
+
+// Writes profiles_dir()/NAME.json atomically (NAME.json.part + rename); the
+// directory is created 0700. Throws ProfileError when the name is invalid or
+// the profile exists and !overwrite.
+void save_profile(const ExportProfile& profile, bool overwrite);
+
+// Names of the *.json files in profiles_dir(), sorted; empty when the
+// directory does not exist.
+std::vector<std::string> list_profiles();
+
+// False when there was no such profile. Throws ProfileError on a bad name.
+bool delete_profile(const std::string& name);
+
+// Set fields only, in a fixed order, 2-space pretty JSON with a final newline.
+std::string profile_to_json(const ExportProfile& profile);
+
+// Strict: unknown keys, wrong types and bad values throw ProfileError naming
+// source_for_errors and the key.
+ExportProfile parse_profile_json(std::string_view json, const std::string& source_for_errors);
+
+}  // namespace hypersdk::core

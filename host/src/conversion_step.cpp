@@ -13,7 +13,7 @@ namespace {
 // is safe to call from a signal handler.
 std::atomic<core::Job*> g_interruptible_job{nullptr};
 
-extern "C" void cancel_on_signal(int) {
+extern "C" void cancel_job_on_signal(int) {
     if (core::Job* job = g_interruptible_job.load()) job->cancel(core::CancelReason::user);
 }
 
@@ -22,7 +22,7 @@ extern "C" void cancel_on_signal(int) {
 CancelOnSignal::CancelOnSignal(core::Job& job) {
     g_interruptible_job.store(&job);
     struct sigaction action {};
-    action.sa_handler = cancel_on_signal;
+    action.sa_handler = cancel_job_on_signal;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &old_int_);
     sigaction(SIGTERM, &action, &old_term_);

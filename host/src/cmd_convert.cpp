@@ -2,6 +2,7 @@
 // capabilities fit, run it with a deadline, stream its output, and end with
 // the summary box and the list of KVM-ready files.
 #include <hypersdk/core/conversion_manager.hpp>
+#include <hypersdk/core/duration.hpp>
 
 #include <rapidjson/document.h>
 #include <boost/program_options.hpp>
@@ -15,7 +16,6 @@
 
 #include "cli_support.hpp"
 #include "command.hpp"
-#include "duration.hpp"
 #include "summary_box.hpp"
 
 namespace hypersdk::host {
@@ -188,7 +188,7 @@ int run_convert(const GlobalOptions& global, const std::vector<std::string>& arg
         return kExitOk;
     }
     if (manifest.empty()) return usage_error("--manifest FILE is required", "convert");
-    const auto timeout = parse_duration(timeout_text);
+    const auto timeout = core::parse_duration(timeout_text);
     if (!timeout)
         return usage_error("invalid --conversion-timeout '" + timeout_text + "' (use e.g. 45m, 2h, 4h30m)",
                            "convert");

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "duration.hpp"
+#include <hypersdk/core/duration.hpp>
 
-using hypersdk::host::parse_duration;
+using hypersdk::core::parse_duration;
 using std::chrono::seconds;
 
 TEST(Duration, AcceptsUnitsAndCombinations) {

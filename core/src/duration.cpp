@@ -1,9 +1,9 @@
-#include "duration.hpp"
+#include "hypersdk/core/duration.hpp"
 
 #include <cctype>
 #include <cstdint>
 
-namespace hypersdk::host {
+namespace hypersdk::core {
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     if (text.empty()) return std::nullopt;
@@ -46,4 +46,4 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     return std::chrono::seconds(total);
 }
 
-}  // namespace hypersdk::host
+}  // namespace hypersdk::core

@@ -1,0 +1,271 @@
+// `hyperexport profiles list|show|save|delete`: manage the export profiles in
+// profiles_dir() (see docs/profiles.md). The rules for what a profile may
+// hold live in core (export_profile.cpp); this file only maps the command
+// line onto them.
+#include <hypersdk/core/export_profile.hpp>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <boost/program_options.hpp>
+
+#include <cctype>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli_support.hpp"
+#include "command.hpp"
+
+namespace hypersdk::host {
+namespace {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+constexpr const char* kProfilesHelp =
+    "Usage: hyperexport [GLOBAL OPTIONS] profiles SUBCOMMAND [OPTIONS]\n\n"
+    "Export profiles are named sets of export and conversion options, stored as\n"
+    "NAME.json in $HYPEREXPORT_PROFILE_DIR, else ~/.hyperexport/profiles (see\n"
+    "docs/profiles.md). Options given on the command line override a profile.\n"
+    "Profiles never hold credentials.\n\n"
+    "Subcommands:\n"
+    "  list                                  print the profile names, one per line\n"
+    "  show NAME|PATH                        print a profile as JSON\n"
+    "  save NAME --from FILE [--force]       save FILE (a profile JSON) as NAME\n"
+    "  save NAME --set KEY=VALUE... [--force]\n"
+    "                                        save a profile with these keys\n"
+    "  delete NAME                           remove a profile\n\n"
+    "Keys: name, description, provider, format (ovf|ova), compress, output, parallel (1-64),\n"
+    "power_off, insecure, generate_manifest, verify_manifest, manifest_checksum,\n"
+    "manifest_target_format (qcow2|raw|vdi), auto_convert, converter, hyper2kvm_binary,\n"
+    "conversion_timeout (2h, 90m, 4h30m, 3600), stream_conversion.\n\n"
+    "Exit status: 0 on success, 1 when a profile is missing or invalid, 2 on a usage error.\n"
+    "Run 'hyperexport profiles SUBCOMMAND --help' for the options of each.\n";
+
+constexpr const char* kListUsage =
+    "Usage: hyperexport profiles list\n\n"
+    "Prints the names of the profiles in the profile directory, sorted, one per line.\n";
+constexpr const char* kShowUsage =
+    "Usage: hyperexport profiles show NAME|PATH\n\n"
+    "Prints the profile NAME (from the profile directory) or the file PATH (any value\n"
+    "containing '/') as JSON, after checking every key. Exit 1 when it is missing or invalid.\n";
+constexpr const char* kSaveUsage =
+    "Usage: hyperexport profiles save NAME (--from FILE | --set KEY=VALUE...) [--force]\n\n"
+    "Writes the profile directory's NAME.json (atomically; the directory is created\n"
+    "private, 0700). With --from, the keys come from FILE (its \"name\" is replaced by\n"
+    "NAME); with --set, from the command line: true/false for switches, a number for\n"
+    "parallel, text for the rest. Every value is checked before anything is written.\n";
+constexpr const char* kDeleteUsage =
+    "Usage: hyperexport profiles delete NAME\n\n"
+    "Removes the profile NAME. Exit 1 when there is no such profile.\n";
+
+// Parses "[OPTIONS] [NAME]" for a subcommand. Returns -1 to go on, otherwise
+// the exit code (help printed, usage error).
+int parse_subcommand(const std::vector<std::string>& args, const po::options_description& options,
+                     bool takes_name, po::variables_map& values, const std::string& command,
+                     const char* usage) {
+    po::options_description all;
+    all.add(options);
+    po::positional_options_description positional;
+    if (takes_name) {
+        all.add_options()("name", po::value<std::string>());
+        positional.add("name", 1);
+    }
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
+        if (values.count("help")) {
+            std::cout << usage << "\n" << options << std::endl;
+            return kExitOk;
+        }
+        po::notify(values);
+    } catch (const po::error& error) {
+        return usage_error(describe_option_error(error), command);
+    }
+    if (takes_name && values.count("name") == 0) return usage_error("missing NAME (the profile)", command);
+    return -1;
+}
+
+po::options_description help_only() {
+    po::options_description options("Options");
+    options.add_options()("help,h", "show this help and exit");
+    return options;
+}
+
+// A ProfileError about the name itself is the user's typing, not a file.
+bool is_name_error(const core::ProfileError& error) {
+    return std::string_view(error.what()).starts_with("invalid profile name");
+}
+
+int run_list(const GlobalOptions& global, const std::vector<std::string>& args) {
+    po::variables_map values;
+    if (int code = parse_subcommand(args, help_only(), false, values, "profiles list", kListUsage); code >= 0)
+        return code;
+    try {
+        const auto names = core::list_profiles();
+        for (const auto& name : names) std::cout << name << "\n";
+        std::cout.flush();
+        if (names.empty() && !global.quiet)
+            std::cerr << "hyperexport: no profiles in " << core::profiles_dir().string() << std::endl;
+    } catch (const core::ProfileError& error) {
+        return failure(error.what());
+    }
+    return kExitOk;
+}
+
+int run_show(const GlobalOptions&, const std::vector<std::string>& args) {
+    po::variables_map values;
+    if (int code = parse_subcommand(args, help_only(), true, values, "profiles show", kShowUsage); code >= 0)
+        return code;
+    try {
+        std::cout << core::profile_to_json(core::load_profile(values["name"].as<std::string>()))
+                  << std::flush;
+    } catch (const core::ProfileError& error) {
+        if (is_name_error(error)) return usage_error(error.what(), "profiles show");
+        return failure(error.what());
+    }
+    return kExitOk;
+}
+
+bool is_integer(const std::string& text) {
+    size_t start = (!text.empty() && text[0] == '-') ? 1 : 0;
+    if (text.size() == start || text.size() > start + 9) return false;
+    for (size_t i = start; i < text.size(); ++i)
+        if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+    return true;
+}
+
+// The JSON values one --set VALUE may stand for, most specific first: "true"
+// is a switch, "4" a number, anything (also those) text. core decides which
+// one the key takes, so the rules and their messages live in one place.
+std::vector<rapidjson::Value> candidates(const std::string& text, rapidjson::Document::AllocatorType& alloc) {
+    std::vector<rapidjson::Value> out;
+    if (text == "true" || text == "false") out.emplace_back(text == "true");
+    if (is_integer(text)) out.emplace_back(std::stoi(text));
+    out.emplace_back(text, alloc);
+    return out;
+}
+
+// Adds KEY=VALUE to `document`; on a bad pair returns the message.
+std::optional<std::string> apply_set(const std::string& pair, rapidjson::Document& document) {
+    const auto equals = pair.find('=');
+    if (equals == std::string::npos || equals == 0) return "--set expects KEY=VALUE, got '" + pair + "'";
+    const std::string key = pair.substr(0, equals);
+    const std::string text = pair.substr(equals + 1);
+    if (key == "name") return "--set name=...: the name is the NAME argument";
+    auto& alloc = document.GetAllocator();
+    std::optional<std::string> first_error;
+    for (auto& candidate : candidates(text, alloc)) {
+        rapidjson::Document single(rapidjson::kObjectType);
+        single.AddMember(rapidjson::Value(key, single.GetAllocator()),
+                         rapidjson::Value(candidate, single.GetAllocator()), single.GetAllocator());
+        rapidjson::StringBuffer buffer;
+        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+        single.Accept(writer);
+        try {
+            core::parse_profile_json(std::string_view(buffer.GetString(), buffer.GetSize()), "--set");
+        } catch (const core::ProfileError& error) {
+            // "profile --set: <what>" -> "--set KEY=VALUE: <what>"
+            std::string message = error.what();
+            const std::string prefix = "profile --set: ";
+            if (message.starts_with(prefix)) message.erase(0, prefix.size());
+            if (!first_error) first_error = "--set " + pair + ": " + message;
+            continue;
+        }
+        document.RemoveMember(key.c_str());  // the last --set of a key wins
+        document.AddMember(rapidjson::Value(key, alloc), candidate, alloc);
+        return std::nullopt;
+    }
+    return first_error;
+}
+
+int run_save(const GlobalOptions& global, const std::vector<std::string>& args) {
+    po::options_description options("Options");
+    std::string from;
+    std::vector<std::string> sets;
+    // clang-format off
+    options.add_options()
+        ("help,h", "show this help and exit")
+        ("from", po::value<std::string>(&from)->value_name("FILE"), "take the keys from this profile JSON file")
+        ("set", po::value<std::vector<std::string>>(&sets)->value_name("KEY=VALUE"), "set one key (repeatable)")
+        ("force", "replace an existing profile");
+    // clang-format on
+    po::variables_map values;
+    if (int code = parse_subcommand(args, options, true, values, "profiles save", kSaveUsage); code >= 0)
+        return code;
+    const std::string name = values["name"].as<std::string>();
+    if (name.find('/') != std::string::npos)
+        return usage_error("profiles save takes a NAME, not a path: '" + name + "'", "profiles save");
+    if (!from.empty() && !sets.empty()) return usage_error("use --from or --set, not both", "profiles save");
+    if (from.empty() && sets.empty())
+        return usage_error("nothing to save: give --from FILE or --set KEY=VALUE", "profiles save");
+
+    core::ExportProfile profile;
+    try {
+        if (!from.empty()) {
+            // load_profile reads any value with a '/' as a path.
+            profile = core::load_profile(from.find('/') == std::string::npos ? "./" + from : from);
+        } else {
+            rapidjson::Document document(rapidjson::kObjectType);
+            for (const auto& pair : sets)
+                if (auto error = apply_set(pair, document)) return usage_error(*error, "profiles save");
+            rapidjson::StringBuffer buffer;
+            rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+            document.Accept(writer);
+            profile =
+                core::parse_profile_json(std::string_view(buffer.GetString(), buffer.GetSize()), "--set");
+        }
+        profile.name = name;
+        core::save_profile(profile, values.count("force") > 0);
+        if (!global.quiet)
+            std::cerr << "hyperexport: saved profile " << name << " ("
+                      << (core::profiles_dir() / (name + ".json")).string() << ")" << std::endl;
+    } catch (const core::ProfileError& error) {
+        if (is_name_error(error)) return usage_error(error.what(), "profiles save");
+        return failure(error.what());
+    }
+    return kExitOk;
+}
+
+int run_delete(const GlobalOptions& global, const std::vector<std::string>& args) {
+    po::variables_map values;
+    if (int code = parse_subcommand(args, help_only(), true, values, "profiles delete", kDeleteUsage);
+        code >= 0)
+        return code;
+    const std::string name = values["name"].as<std::string>();
+    if (name.find('/') != std::string::npos)
+        return usage_error("profiles delete takes a NAME, not a path: '" + name + "'", "profiles delete");
+    try {
+        const fs::path path = core::profiles_dir() / (name + ".json");
+        if (!core::delete_profile(name)) return failure("profile " + path.string() + ": does not exist");
+        if (!global.quiet) std::cerr << "hyperexport: deleted profile " << name << std::endl;
+    } catch (const core::ProfileError& error) {
+        if (is_name_error(error)) return usage_error(error.what(), "profiles delete");
+        return failure(error.what());
+    }
+    return kExitOk;
+}
+
+int run_profiles(const GlobalOptions& global, const std::vector<std::string>& args) {
+    if (args.empty())
+        return usage_error("profiles: missing subcommand (list, show, save or delete)", "profiles");
+    const std::string& subcommand = args.front();
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (subcommand == "--help" || subcommand == "-h" || subcommand == "help") {
+        std::cout << kProfilesHelp;
+        return kExitOk;
+    }
+    if (subcommand == "list") return run_list(global, rest);
+    if (subcommand == "show") return run_show(global, rest);
+    if (subcommand == "save") return run_save(global, rest);
+    if (subcommand == "delete") return run_delete(global, rest);
+    return usage_error("profiles: unknown subcommand '" + subcommand + "'", "profiles");
+}
+
+}  // namespace
+
+const bool profiles_registered = register_command(
+    {"profiles", "list, show, save or delete export profiles (~/.hyperexport/profiles)", run_profiles});
+
+}  // namespace hypersdk::host

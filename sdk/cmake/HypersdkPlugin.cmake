@@ -41,6 +41,15 @@ function(hypersdk_add_plugin target)
     VISIBILITY_INLINES_HIDDEN ON)
   # Refuse undefined symbols at link time instead of at load time in the host.
   target_link_options(${target} PRIVATE "LINKER:--no-undefined")
+  # Export the entry symbol and nothing else. -fvisibility=hidden alone leaves
+  # the standard library's template instantiations (weak, default visibility)
+  # in the dynamic symbol table, where they could bind across plugins.
+  set(_export_map "${CMAKE_BINARY_DIR}/hypersdk-plugin-exports.map")
+  if(NOT EXISTS "${_export_map}")
+    file(WRITE "${_export_map}" "{\n  global: hypersdk_plugin_entry_v*;\n  local: *;\n};\n")
+  endif()
+  target_link_options(${target} PRIVATE "LINKER:--version-script=${_export_map}")
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${_export_map}")
   if(ARG_OUTPUT_DIRECTORY)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}")
   endif()

@@ -1,13 +1,10 @@
 // org.hypersdk.converter.qemu-img: the descriptor, the declared capabilities
-// and the C entry points. Every entry runs inside guard()/run_convert_entry()
-// so no exception crosses the ABI.
+// and the tool functions the shared C entry points call
+// (plugin_common/converter_entry_points.hpp).
 #include <hypersdk/converter.h>
 #include <hypersdk/cxx/plugin.hpp>
 
-#include <cstring>
-
-#include "hypersdk/plugin_common/convert_entry.hpp"
-#include "hypersdk/plugin_common/converter_params.hpp"
+#include "hypersdk/plugin_common/converter_entry_points.hpp"
 #include "qemu_img_conversion.hpp"
 #include "qemu_img_tool.hpp"
 
@@ -34,49 +31,16 @@ const hypersdk_converter_capabilities kCapabilities = {
     kInstallHint,
 };
 
-int32_t validate(const char* config_json, hypersdk_job* job) {
-    return cxx::guard(job, [&] {
-        const auto config = pc::parse_converter_config(config_json);
-        qemu_img_version(find_qemu_img(config), config);
-    });
+void check_tool(const pc::ConverterConfig& config) {
+    qemu_img_version(find_qemu_img(config), config);
 }
 
-int32_t version(const char* config_json, hypersdk_job* job, hypersdk_buffer* out_version) {
-    return cxx::guard(job, [&] {
-        const auto config = pc::parse_converter_config(config_json);
-        cxx::Buffer(out_version).append(qemu_img_version(find_qemu_img(config), config));
-    });
+std::string tool_version(const pc::ConverterConfig& config) {
+    return qemu_img_version(find_qemu_img(config), config);
 }
 
-int32_t convert(const char* config_json, const char* manifest_path, const char* options_json,
-                hypersdk_job* job, hypersdk_buffer* out_result_json) {
-    return pc::run_convert_entry(job, out_result_json, [&](pc::ConversionResult& result) {
-        const auto config = pc::parse_converter_config(config_json);
-        const auto options = pc::parse_convert_options(options_json);
-        if (manifest_path == nullptr || *manifest_path == '\0')
-            throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, "no manifest path given");
-        convert_manifest(cxx::Job(job), config, manifest_path, options, result);
-    });
-}
-
-const hypersdk_converter kConverter = {
-    sizeof(hypersdk_converter), &kCapabilities, validate, version, convert,
-};
-
-int32_t init(const hypersdk_host* host) {
-    cxx::set_host(host);
-    return HYPERSDK_OK;
-}
-
-void deinit() {
-    cxx::set_host(nullptr);
-}
-
-const void* get_interface(const char* interface_id) {
-    if (interface_id != nullptr && std::strcmp(interface_id, HYPERSDK_CONVERTER_INTERFACE_ID) == 0)
-        return &kConverter;
-    return nullptr;
-}
+const pc::ConverterFunctions kFunctions = {check_tool, tool_version, convert_manifest};
+const hypersdk_converter& kConverter = pc::converter_table<kFunctions, kCapabilities>;
 
 const hypersdk_plugin_descriptor kDescriptor = {
     sizeof(hypersdk_plugin_descriptor),
@@ -87,9 +51,9 @@ const hypersdk_plugin_descriptor kDescriptor = {
     "0.1.0",
     HYPERSDK_PLUGIN_KIND_CONVERTER,
     HYPERSDK_THREAD_MODEL_PARALLEL,
-    init,
-    deinit,
-    get_interface,
+    cxx::init_keep_host,
+    cxx::deinit_forget_host,
+    pc::converter_get_interface<kConverter>,
     "Disk format conversion with qemu-img (no guest changes)",
     "https://www.qemu.org/docs/master/tools/qemu-img.html",
     "Apache-2.0",

@@ -31,10 +31,24 @@ inline const hypersdk_host*& host_slot() noexcept {
     return host;
 }
 
-inline const hypersdk_host* host() noexcept { return host_slot(); }
+inline const hypersdk_host* host() noexcept {
+    return host_slot();
+}
 
 // Store the host table; call from the descriptor's init.
-inline void set_host(const hypersdk_host* new_host) noexcept { host_slot() = new_host; }
+inline void set_host(const hypersdk_host* new_host) noexcept {
+    host_slot() = new_host;
+}
+
+// Ready-made descriptor init/deinit for a plugin whose init only keeps the
+// host table (most plugins): `init_keep_host, deinit_forget_host`.
+inline int32_t init_keep_host(const hypersdk_host* new_host) noexcept {
+    set_host(new_host);
+    return HYPERSDK_OK;
+}
+inline void deinit_forget_host() noexcept {
+    set_host(nullptr);
+}
 
 inline void log(int32_t level, const std::string& message) noexcept {
     if (const hypersdk_host* h = host(); h != nullptr && h->log != nullptr) h->log(h, level, message.c_str());
@@ -153,10 +167,9 @@ int32_t guard(hypersdk_job* job, Fn&& fn) noexcept {
 
 // Define the exported entry symbol returning the given descriptor (an object
 // with static storage duration).
-#define HYPERSDK_CXX_ENTRY(descriptor)                                                             \
-    extern "C" HYPERSDK_PLUGIN_EXPORT const hypersdk_plugin_descriptor* hypersdk_plugin_entry_v1(  \
-        void) {                                                                                    \
-        return &(descriptor);                                                                      \
+#define HYPERSDK_CXX_ENTRY(descriptor)                                                                   \
+    extern "C" HYPERSDK_PLUGIN_EXPORT const hypersdk_plugin_descriptor* hypersdk_plugin_entry_v1(void) { \
+        return &(descriptor);                                                                            \
     }
 
 #endif  // HYPERSDK_CXX_PLUGIN_HPP

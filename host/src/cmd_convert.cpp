@@ -16,6 +16,7 @@
 
 #include "cli_support.hpp"
 #include "command.hpp"
+#include "conversion_step.hpp"
 #include "summary_box.hpp"
 
 namespace hypersdk::host {
@@ -24,107 +25,22 @@ namespace {
 namespace po = boost::program_options;
 using core::ConversionStatus;
 
-// The job Ctrl-C cancels. Job::cancel is a lock-free compare-exchange, so it
-// is safe to call from a signal handler.
-std::atomic<core::Job*> g_interruptible_job{nullptr};
-
-extern "C" void cancel_on_signal(int) {
-    if (core::Job* job = g_interruptible_job.load()) job->cancel(core::CancelReason::user);
-}
-
-// Installs SIGINT/SIGTERM handlers for the lifetime of the object.
-class CancelOnSignal {
-public:
-    explicit CancelOnSignal(core::Job& job) {
-        g_interruptible_job.store(&job);
-        struct sigaction action {};
-        action.sa_handler = cancel_on_signal;
-        sigemptyset(&action.sa_mask);
-        sigaction(SIGINT, &action, &old_int_);
-        sigaction(SIGTERM, &action, &old_term_);
-    }
-    ~CancelOnSignal() {
-        sigaction(SIGINT, &old_int_, nullptr);
-        sigaction(SIGTERM, &old_term_, nullptr);
-        g_interruptible_job.store(nullptr);
-    }
-    CancelOnSignal(const CancelOnSignal&) = delete;
-    CancelOnSignal& operator=(const CancelOnSignal&) = delete;
-
-private:
-    struct sigaction old_int_ {};
-    struct sigaction old_term_ {};
-};
-
-std::string status_text(ConversionStatus status) {
-    switch (status) {
-        case ConversionStatus::succeeded:
-            return "SUCCESS";
-        case ConversionStatus::manifest_invalid:
-            return "FAILED (invalid manifest)";
-        case ConversionStatus::no_converter:
-            return "FAILED (no converter)";
-        case ConversionStatus::failed:
-            return "FAILED";
-        case ConversionStatus::cancelled:
-            return "CANCELLED";
-        case ConversionStatus::timed_out:
-            return "TIMED OUT";
-    }
-    return "FAILED";
-}
-
-// "[QEMU-IMG]": the converter's short name, upper-cased, as the seed shows.
-std::string output_prefix(const core::PluginRegistry& registry, const std::string& id) {
-    const core::LoadedPlugin* plugin = registry.find(id);
-    std::string name =
-        plugin != nullptr && plugin->descriptor().name != nullptr ? plugin->descriptor().name : id;
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
-    return "[" + name + "] ";
-}
-
 void print_outcome_json(const core::ConversionOutcome& outcome, const core::ConversionPlan& plan) {
     rapidjson::Document document(rapidjson::kObjectType);
     auto& alloc = document.GetAllocator();
-    auto string_value = [&](const std::string& text) { return rapidjson::Value(text.c_str(), alloc); };
-    auto string_array = [&](const std::vector<std::string>& items) {
-        rapidjson::Value array(rapidjson::kArrayType);
-        for (const auto& item : items) array.PushBack(string_value(item), alloc);
-        return array;
-    };
-    document.AddMember("manifest", string_value(plan.manifest_path.string()), alloc);
-    document.AddMember("status", string_value(status_text(outcome.status)), alloc);
-    document.AddMember("converter", string_value(outcome.converter_id), alloc);
-    document.AddMember("success", outcome.success, alloc);
-    document.AddMember("converted_files", string_array(outcome.converted_files), alloc);
-    document.AddMember("report_path", string_value(outcome.report_path), alloc);
-    document.AddMember("duration_seconds", outcome.duration_seconds, alloc);
-    document.AddMember("error", string_value(outcome.error), alloc);
-    document.AddMember("warnings", string_array(outcome.warnings), alloc);
-    rapidjson::Document metadata;
-    metadata.Parse(outcome.metadata_json.c_str());
-    rapidjson::Value metadata_value(rapidjson::kObjectType);
-    if (!metadata.HasParseError() && metadata.IsObject()) metadata_value.CopyFrom(metadata, alloc);
-    document.AddMember("metadata", metadata_value, alloc);
+    // "manifest" first, then the ConversionResult keys.
+    document.AddMember("manifest", rapidjson::Value(plan.manifest_path.string().c_str(), alloc), alloc);
+    rapidjson::Value result = conversion_outcome_json(outcome, alloc);
+    for (auto& member : result.GetObject()) document.AddMember(member.name, member.value, alloc);
     std::cout << to_pretty_json(document);
 }
 
 void print_summary(const core::ConversionOutcome& outcome, const core::ConversionPlan& plan) {
     SummaryRows rows{{"Manifest", plan.manifest_path.string()},
-                     {"Converter", outcome.converter_id.empty() ? "-" : outcome.converter_id},
-                     {"Conversion Status", status_text(outcome.status)},
-                     {"Converted Files", std::to_string(outcome.converted_files.size())},
-                     {"Conversion Duration", format_duration(outcome.duration_seconds)},
-                     {"Conversion Report", outcome.report_path.empty() ? "-" : outcome.report_path}};
-    if (!outcome.success)
-        rows.emplace_back("Conversion Error", outcome.error.substr(0, outcome.error.find('\n')));
+                     {"Converter", outcome.converter_id.empty() ? "-" : outcome.converter_id}};
+    for (auto& row : conversion_summary_rows(outcome)) rows.push_back(std::move(row));
     std::cout << "\n" << render_summary_box("Conversion Summary", rows);
-    if (!outcome.converted_files.empty()) {
-        std::cout << "\nConverted Files (KVM-Ready):\n";
-        for (const auto& file : outcome.converted_files) std::cout << "  * " << file << "\n";
-    }
-    for (const auto& warning : outcome.warnings) std::cout << "warning: " << warning << "\n";
-    std::cout << std::flush;
+    print_converted_files(outcome);
 }
 
 const char* const kUsage =
@@ -231,18 +147,14 @@ int run_convert(const GlobalOptions& global, const std::vector<std::string>& arg
         return failure(plan.decision.failure);
     }
 
-    const std::string prefix = output_prefix(registry, *plan.decision.chosen_id);
+    const std::string prefix = converter_output_prefix(registry, *plan.decision.chosen_id);
     if (!json && !global.quiet)
         std::cout << "Converting " << plan.manifest_path.string() << " with " << *plan.decision.chosen_id
                   << "\n"
                   << std::flush;
     core::Job job("convert " + plan.manifest_path.string());
-    job.on_output([&](std::string_view line) {
-        // Tool output goes to stdout, or stderr under --json so stdout stays one document.
-        std::FILE* stream_out = json ? stderr : stdout;
-        std::fprintf(stream_out, "%s%.*s\n", prefix.c_str(), static_cast<int>(line.size()), line.data());
-        std::fflush(stream_out);
-    });
+    // Tool output goes to stdout, or stderr under --json so stdout stays one document.
+    stream_tool_output(job, prefix, json);
     core::ConversionOutcome outcome;
     {
         const CancelOnSignal cancel_on_signal(job);

@@ -38,7 +38,8 @@ std::string read_password_file(const std::string& path) {
 po::options_description connection_options(ConnectionFlags& flags) {
     po::options_description options(
         "Connection (flags override GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD, "
-        "GOVC_INSECURE, GOVC_DATACENTER, GOVC_TLS_CA_CERTS)");
+        "GOVC_INSECURE, GOVC_DATACENTER, GOVC_TLS_CA_CERTS)",
+        100);
     // clang-format off
     options.add_options()
         ("url", po::value(&flags.url)->value_name("URL"), "the endpoint, e.g. https://vcenter.example.com/sdk")

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <string>
 
 #include "images.hpp"
@@ -207,6 +208,10 @@ struct BadArtifact {
     std::string json;
     const char* field;  // the message must name it
 };
+
+void PrintTo(const BadArtifact& artifact, std::ostream* out) {
+    *out << artifact.name;
+}
 
 class FileSinkRefuses : public testing::TestWithParam<BadArtifact> {};
 

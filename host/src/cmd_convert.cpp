@@ -17,6 +17,7 @@
 #include "cli_support.hpp"
 #include "command.hpp"
 #include "conversion_step.hpp"
+#include "progress_bar.hpp"
 #include "summary_box.hpp"
 
 namespace hypersdk::host {
@@ -153,13 +154,37 @@ int run_convert(const GlobalOptions& global, const std::vector<std::string>& arg
                   << "\n"
                   << std::flush;
     core::Job job("convert " + plan.manifest_path.string());
-    // Tool output goes to stdout, or stderr under --json so stdout stays one document.
-    stream_tool_output(job, prefix, json);
+    // One "convert" item fed by the job's progress: bars on a terminal, plain
+    // lines otherwise; nothing under --quiet, --json (stdout is one document)
+    // or --dry-run (nothing is copied).
+    ProgressOptions progress_options;
+    progress_options.style =
+        json || global.quiet || request.dry_run ? ProgressStyle::quiet : ProgressStyle::automatic;
+    ProgressDisplay progress(progress_options);
+    const size_t progress_item = progress.add_item("convert", 0);
+    job.on_progress([&progress, progress_item](uint64_t done, uint64_t total) {
+        progress.set_total(progress_item, total);
+        progress.update(progress_item, done);
+    });
+    // Tool lines go through the display so they never land inside a bar: to
+    // stdout, or stderr under --json so stdout stays one document.
+    job.on_output([&progress, prefix, json](std::string_view line) {
+        progress.print_line(json ? stderr : stdout, prefix + std::string(line));
+    });
     core::ConversionOutcome outcome;
     {
         const CancelOnSignal cancel_on_signal(job);
         outcome = manager.run(request, plan, job);
     }
+    const char* progress_outcome = "FAILED";
+    if (outcome.success)
+        progress_outcome = "done";
+    else if (outcome.status == ConversionStatus::cancelled)
+        progress_outcome = "cancelled";
+    else if (outcome.status == ConversionStatus::timed_out)
+        progress_outcome = "timed-out";
+    progress.finish_item(progress_item, progress_outcome);
+    progress.finish();
     if (json)
         print_outcome_json(outcome, plan);
     else if (!global.quiet)

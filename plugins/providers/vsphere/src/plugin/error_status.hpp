@@ -1,0 +1,47 @@
+// The plugin boundary: runs a call under cxx::guard after turning the
+// client's vsphere::Error into the matching hypersdk status. Client messages
+// never hold a password, so they pass through unchanged.
+#pragma once
+
+#include <hypersdk/cxx/plugin.hpp>
+
+#include "errors.hpp"
+
+namespace hypersdk::vsphere::plugin {
+
+inline int32_t status_for(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::config:
+            return HYPERSDK_ERR_INVALID_ARGUMENT;
+        case ErrorKind::transport:
+        case ErrorKind::tls:
+        case ErrorKind::protocol:
+            return HYPERSDK_ERR_NETWORK;
+        case ErrorKind::auth:
+            return HYPERSDK_ERR_AUTH;
+        case ErrorKind::not_found:
+            return HYPERSDK_ERR_NOT_FOUND;
+        case ErrorKind::invalid_state:
+            return HYPERSDK_ERR_STATE;
+        case ErrorKind::cancelled:
+            return HYPERSDK_ERR_CANCELLED;
+        case ErrorKind::timeout:
+            return HYPERSDK_ERR_TIMEOUT;
+        case ErrorKind::fault:
+            break;
+    }
+    return HYPERSDK_ERR_GENERIC;
+}
+
+template <typename Fn>
+int32_t run_entry(hypersdk_job* job, Fn&& fn) noexcept {
+    return cxx::guard(job, [&] {
+        try {
+            fn();
+        } catch (const Error& e) {
+            throw cxx::Error(status_for(e.kind()), e.what());
+        }
+    });
+}
+
+}  // namespace hypersdk::vsphere::plugin

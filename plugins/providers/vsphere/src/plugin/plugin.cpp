@@ -1,0 +1,128 @@
+// org.hypersdk.provider.vsphere: the descriptor, the declared capabilities
+// and the C entry points. Every entry runs inside run_entry() (cxx::guard)
+// so no exception crosses the ABI.
+#include <hypersdk/provider.h>
+#include <hypersdk/cxx/plugin.hpp>
+
+#include <cstring>
+#include <memory>
+
+#include "error_status.hpp"
+#include "inventory.hpp"
+#include "plugin_params.hpp"
+#include "session.hpp"
+#include "vm_config.hpp"
+#include "vm_export.hpp"
+#include "vm_json.hpp"
+
+// The opaque session handle of provider.h: one logged-in SOAP session.
+struct hypersdk_provider_session {
+    explicit hypersdk_provider_session(hypersdk::vsphere::Config config) : session(std::move(config)) {}
+    hypersdk::vsphere::Session session;
+};
+
+namespace {
+
+namespace cxx = hypersdk::cxx;
+namespace vs = hypersdk::vsphere;
+namespace vp = hypersdk::vsphere::plugin;
+
+const char* const kExportFormats[] = {"ovf", nullptr};  // "ova" once packing exists (docs/vsphere.md)
+const char* const kAuthMethods[] = {"password", nullptr};
+
+const hypersdk_provider_capabilities kCapabilities = {
+    sizeof(hypersdk_provider_capabilities), "vsphere", kExportFormats, kAuthMethods, false, false,
+};
+
+void require_session(hypersdk_provider_session* session) {
+    if (session == nullptr) throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, "no vSphere session given");
+}
+
+std::string ref_or_throw(const char* vm_ref) {
+    if (vm_ref == nullptr || *vm_ref == '\0')
+        throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT,
+                         "no VM given: pass --vm NAME (a name, path or vm-id)");
+    return vm_ref;
+}
+
+int32_t open(const char* config_json, hypersdk_job* job, hypersdk_provider_session** out_session) {
+    return vp::run_entry(job, [&] {
+        if (out_session == nullptr) throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, "no session slot given");
+        *out_session = nullptr;
+        auto s = std::make_unique<hypersdk_provider_session>(vp::parse_config(config_json));
+        s->session.login();
+        *out_session = s.release();
+    });
+}
+
+void close(hypersdk_provider_session* session) {
+    delete session;  // ~Session logs out, never throws
+}
+
+int32_t list_vms(hypersdk_provider_session* session, hypersdk_job* job, hypersdk_buffer* out_json) {
+    return vp::run_entry(job, [&] {
+        require_session(session);
+        cxx::Buffer(out_json).append(vp::summaries_json(vs::list_vms(session->session)));
+    });
+}
+
+int32_t describe_vm(hypersdk_provider_session* session, const char* vm_ref, hypersdk_job* job,
+                    hypersdk_buffer* out_json) {
+    return vp::run_entry(job, [&] {
+        require_session(session);
+        const auto vm =
+            vs::describe_vm(session->session, vs::find_vm(session->session, ref_or_throw(vm_ref)));
+        cxx::Buffer(out_json).append(vp::description_json(vm));
+    });
+}
+
+int32_t export_vm(hypersdk_provider_session* session, const char* vm_ref, const char* options_json,
+                  hypersdk_job* job, hypersdk_buffer* out_json) {
+    return vp::run_entry(job, [&] {
+        require_session(session);
+        const auto options = vp::parse_export_options(options_json);
+        const auto result =
+            vp::export_vm_to_sinks(session->session, ref_or_throw(vm_ref), options, cxx::Job(job));
+        cxx::Buffer(out_json).append(result);
+    });
+}
+
+const hypersdk_provider kProvider = {
+    sizeof(hypersdk_provider), &kCapabilities, open, close, list_vms, describe_vm, export_vm,
+};
+
+int32_t init(const hypersdk_host* host) {
+    cxx::set_host(host);
+    return HYPERSDK_OK;
+}
+
+void deinit() {
+    cxx::set_host(nullptr);
+}
+
+const void* get_interface(const char* interface_id) {
+    if (interface_id != nullptr && std::strcmp(interface_id, HYPERSDK_PROVIDER_INTERFACE_ID) == 0)
+        return &kProvider;
+    return nullptr;
+}
+
+const hypersdk_plugin_descriptor kDescriptor = {
+    sizeof(hypersdk_plugin_descriptor),
+    HYPERSDK_ABI_MAJOR,
+    HYPERSDK_ABI_MINOR,
+    "org.hypersdk.provider.vsphere",
+    "vsphere",
+    "0.1.0",
+    HYPERSDK_PLUGIN_KIND_PROVIDER,
+    HYPERSDK_THREAD_MODEL_PARALLEL,
+    init,
+    deinit,
+    get_interface,
+    "VMware vSphere (vCenter/ESXi) provider: export over HttpNfcLease with a generated OVF",
+    "https://developer.broadcom.com/xapis/vsphere-web-services-api/latest/",
+    "Apache-2.0",
+};
+
+}  // namespace
+
+HYPERSDK_CXX_ENTRY(kDescriptor)

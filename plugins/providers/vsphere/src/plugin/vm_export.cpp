@@ -1,0 +1,160 @@
+#include "vm_export.hpp"
+
+#include <vector>
+
+#include "disk_downloads.hpp"
+#include "errors.hpp"
+#include "inventory.hpp"
+#include "lease_guard.hpp"
+#include "nfc_download.hpp"
+#include "nfc_lease.hpp"
+#include "ovf_descriptor.hpp"
+#include "task.hpp"
+#include "vm_json.hpp"
+
+namespace hypersdk::vsphere::plugin {
+namespace {
+
+std::string disk_artifact(const DiskTransfer& t, const std::string& file_name) {
+    rapidjson::StringBuffer out;
+    JsonWriter w(out);
+    w.StartObject();
+    w.Key("kind");
+    w.String("disk");
+    w.Key("id");
+    w.String(t.disk->id.c_str());
+    w.Key("file_name");
+    w.String(file_name.c_str());
+    w.Key("format");
+    w.String("vmdk");
+    if (t.device->file_size != 0) {
+        w.Key("expected_bytes");
+        w.Uint64(t.device->file_size);
+    }
+    w.EndObject();
+    return out.GetString();
+}
+
+std::string descriptor_artifact(const std::string& file_name) {
+    rapidjson::StringBuffer out;
+    JsonWriter w(out);
+    w.StartObject();
+    w.Key("kind");
+    w.String("descriptor");
+    w.Key("file_name");
+    w.String(file_name.c_str());
+    w.Key("format");
+    w.String("ovf");
+    w.EndObject();
+    return out.GetString();
+}
+
+struct WrittenFile {
+    std::string kind, id, file_name, format;
+    uint64_t bytes = 0;
+};
+
+std::string result_json(const VmInfo& vm, const std::vector<WrittenFile>& files, bool powered_off) {
+    rapidjson::StringBuffer out;
+    JsonWriter w(out);
+    w.StartObject();
+    write_description_members(w, vm);
+    w.Key("files");
+    w.StartArray();
+    for (const auto& f : files) {
+        w.StartObject();
+        w.Key("kind");
+        w.String(f.kind.c_str());
+        if (!f.id.empty()) {
+            w.Key("id");
+            w.String(f.id.c_str());
+        }
+        w.Key("file_name");
+        w.String(f.file_name.c_str());
+        w.Key("format");
+        w.String(f.format.c_str());
+        w.Key("bytes");
+        w.Uint64(f.bytes);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("powered_off_by_export");
+    w.Bool(powered_off);
+    w.Key("export_method");
+    w.String("nfc-lease");
+    w.EndObject();
+    return out.GetString();
+}
+
+}  // namespace
+
+std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, const ExportOptions& options,
+                               const cxx::Job& job) {
+    const CancelCheck cancelled = [&job] { return job.cancelled(); };
+    VmInfo vm = describe_vm(session, find_vm(session, vm_ref));
+    bool powered_off = false;
+    if (vm.power_state != "poweredOff") {
+        // Exporting never changes the VM unless the user asked for exactly this.
+        if (!options.power_off)
+            throw cxx::Error(HYPERSDK_ERR_STATE, "VM " + vm.name + " is " + vm.power_state +
+                                                     "; pass --power-off to power it off for the export, "
+                                                     "or shut it down first");
+        cxx::log(HYPERSDK_LOG_INFO, "powering off VM " + vm.name + " for the export");
+        power_off_vm(session, vm.ref, std::chrono::minutes(5), cancelled);
+        powered_off = true;
+        vm.power_state = "poweredOff";
+    }
+    if (vm.disks.empty())
+        throw cxx::Error(HYPERSDK_ERR_STATE, "VM " + vm.name + " has no virtual disks to export");
+
+    LeaseGuard lease(session, vsphere::export_vm(session, vm.ref));
+    const LeaseInfo info =
+        wait_for_lease_ready(session, lease.lease(), options.lease_ready_timeout, cancelled);
+    cxx::log(HYPERSDK_LOG_DEBUG, "export lease " + lease.lease().value + " ready with " +
+                                     std::to_string(info.devices.size()) + " device URLs");
+
+    const std::string stem = file_stem(vm.name);
+    std::vector<DiskTransfer> transfers;
+    std::vector<std::string> names;
+    for (const auto& disk : vm.disks) {
+        DiskTransfer t;
+        t.disk = &disk;
+        t.device = device_for_disk(info, vm, disk);
+        if (t.device == nullptr)
+            throw Error(ErrorKind::protocol, "the export lease has no download URL for " + disk.id + " (" +
+                                                 disk.label + ") of VM " + vm.name);
+        names.push_back(stem + "-" + disk.id + ".vmdk");
+        t.sink = std::make_unique<cxx::Sink>(job, disk_artifact(t, names.back()));
+        transfers.push_back(std::move(t));
+    }
+
+    try {
+        download_disks(session, lease.lease(), transfers, {options.parallel, options.keepalive}, job);
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::cancelled) throw;
+        // Unwinding closes the sinks as failed (the .part files stay) and aborts the lease.
+        throw cxx::Error(HYPERSDK_ERR_CANCELLED, "export of VM " + vm.name +
+                                                     " cancelled; the export lease is aborted and partial "
+                                                     "files are kept for a resume");
+    }
+    lease_progress(session, lease.lease(), 100);
+    lease.complete();
+    cxx::log(HYPERSDK_LOG_DEBUG, "export lease " + lease.lease().value + " completed");
+
+    std::vector<WrittenFile> files;
+    std::vector<OvfDiskFile> ovf_files;
+    for (size_t i = 0; i < transfers.size(); ++i) {
+        transfers[i].sink->commit();
+        files.push_back({"disk", transfers[i].disk->id, names[i], "vmdk", transfers[i].size});
+        ovf_files.push_back({transfers[i].disk, names[i], transfers[i].size});
+    }
+
+    const std::string ovf = make_ovf_descriptor(vm, ovf_files);
+    cxx::Sink descriptor(job, descriptor_artifact(stem + ".ovf"));
+    descriptor.write(ovf.data(), ovf.size());
+    descriptor.commit();
+    files.insert(files.begin(), {"descriptor", "", stem + ".ovf", "ovf", ovf.size()});
+    return result_json(vm, files, powered_off);
+}
+
+}  // namespace hypersdk::vsphere::plugin

@@ -454,12 +454,30 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
         const core::ConversionManager manager(registry);
         const core::ConversionPlan plan = manager.plan(conversion_request);
         core::Job job("convert " + outcome.manifest_path.string());
+        // Like `hyperexport convert`: one "convert" bar fed by the job's
+        // progress, tool lines printed through the display (stderr under --json).
+        ProgressDisplay display(progress_options);
+        const size_t item = display.add_item("convert", 0);
+        job.on_progress([&display, item](uint64_t done, uint64_t total) {
+            display.set_total(item, total);
+            display.update(item, done);
+        });
+        reporter.set_display(&display);
         if (plan.decision.chosen_id) {
             reporter.info("Starting automatic conversion with " + *plan.decision.chosen_id + "...");
-            stream_tool_output(job, converter_output_prefix(registry, *plan.decision.chosen_id), flags.json);
+            const std::string prefix = converter_output_prefix(registry, *plan.decision.chosen_id);
+            const bool to_stderr = flags.json;
+            job.on_output([&display, prefix, to_stderr](std::string_view line) {
+                display.print_line(to_stderr ? stderr : stdout, prefix + std::string(line));
+            });
         }
-        const CancelOnSignal cancel_on_signal(job);
-        conversion = manager.run(conversion_request, plan, job);
+        {
+            const CancelOnSignal cancel_on_signal(job);
+            conversion = manager.run(conversion_request, plan, job);
+        }
+        display.finish_item(item, conversion->success ? "done" : "FAILED");
+        display.finish();
+        reporter.set_display(nullptr);
         if (conversion->success)
             reporter.info("Conversion completed successfully in " +
                           format_duration(conversion->duration_seconds));

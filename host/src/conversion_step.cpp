@@ -61,14 +61,6 @@ std::string converter_output_prefix(const core::PluginRegistry& registry, const 
     return "[" + name + "] ";
 }
 
-void stream_tool_output(core::Job& job, const std::string& prefix, bool to_stderr) {
-    job.on_output([prefix, to_stderr](std::string_view line) {
-        std::FILE* stream_out = to_stderr ? stderr : stdout;
-        std::fprintf(stream_out, "%s%.*s\n", prefix.c_str(), static_cast<int>(line.size()), line.data());
-        std::fflush(stream_out);
-    });
-}
-
 rapidjson::Value conversion_outcome_json(const core::ConversionOutcome& outcome,
                                          rapidjson::Document::AllocatorType& alloc) {
     rapidjson::Value object(rapidjson::kObjectType);

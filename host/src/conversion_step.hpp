@@ -36,10 +36,6 @@ std::string conversion_status_text(core::ConversionStatus status);
 // "[QEMU-IMG] ": the converter's short name, upper-cased, as the seed shows.
 std::string converter_output_prefix(const core::PluginRegistry& registry, const std::string& id);
 
-// Streams the job's tool output with `prefix` to stdout, or to stderr when
-// stdout must stay one JSON document.
-void stream_tool_output(core::Job& job, const std::string& prefix, bool to_stderr);
-
 // The ConversionResult: status, converter, success, converted_files,
 // report_path, duration_seconds, error, warnings, metadata.
 rapidjson::Value conversion_outcome_json(const core::ConversionOutcome& outcome,

@@ -123,10 +123,14 @@ private:
 // Feeds the sinks' bytes into one progress bar per disk (plus overall).
 class SinkProgress {
 public:
-    explicit SinkProgress(ProgressDisplay& display) : display_(display) {}
+    SinkProgress(ProgressDisplay& display, const Reporter& reporter)
+        : display_(display), reporter_(reporter) {}
     core::FileSinkFactory::Observer observer() {
         core::FileSinkFactory::Observer observer;
         observer.opened = [this](size_t index, const core::SinkArtifact& artifact, uint64_t resumed) {
+            if (resumed > 0)
+                reporter_.info("Resuming " + artifact.file_name + " after the " + format_bytes(resumed) +
+                               " already in " + artifact.file_name + ".part");
             if (artifact.kind != "disk") return;
             std::lock_guard lock(mutex_);
             const size_t item = display_.add_item(artifact.id, artifact.expected_bytes.value_or(0));
@@ -149,6 +153,7 @@ private:
         return it == items_.end() ? std::nullopt : std::optional<size_t>(it->second);
     }
     ProgressDisplay& display_;
+    const Reporter& reporter_;
     std::mutex mutex_;
     std::map<size_t, size_t> items_;
 };
@@ -421,7 +426,7 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
     {
         ProgressDisplay display(progress_options);
         reporter.set_display(&display);
-        SinkProgress progress(display);
+        SinkProgress progress(display, reporter);
         core::Job job("export " + flags.vm);
         const CancelOnSignal cancel_on_signal(job);
         reporter.info("Connecting to " + flags.provider + " and exporting VM: " + flags.vm);

@@ -303,6 +303,7 @@ TEST_F(ExportVcsim, CtrlCLeavesPartFilesAndReRunResumes) {
 
     const auto result = hyperexport(args, env());
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_NE(result.out.find("[INFO] Resuming "), std::string::npos) << result.out;  // not a fresh download
     EXPECT_TRUE(files_with_extension(out, ".part").empty());
     const auto vmdks = files_with_extension(out, ".vmdk");
     ASSERT_EQ(vmdks.size(), 1u);

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "hypersdk/core/export_hash_pipeline.hpp"
 #include "hypersdk/core/manifest.hpp"
 #include "hypersdk/core/manifest_validator.hpp"
 #include "hypersdk/core/sha256.hpp"
@@ -162,7 +163,7 @@ public:
         if (fd_ < 0) return fail(HYPERSDK_ERR_INVALID_ARGUMENT, "sink is closed");
         if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
             return fail(HYPERSDK_ERR_IO, "cannot truncate " + part_.string() + ": " + errno_text(errno));
-        hash_ = Sha256();
+        hash_.reset();
         offset_ = 0;
         if (factory_.observer_.progress) factory_.observer_.progress(index_, 0);
         return HYPERSDK_OK;
@@ -213,7 +214,7 @@ private:
     int fd_;
     std::filesystem::path part_;
     uint64_t offset_;
-    Sha256 hash_;
+    HashPipeline hash_;  // SHA-256 on its own thread, overlapping the download
 };
 
 FileSinkFactory::FileSinkFactory(std::filesystem::path dir, bool resume, Observer observer)

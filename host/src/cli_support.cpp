@@ -70,4 +70,31 @@ std::string to_pretty_json(const rapidjson::Value& value) {
     return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
+int parse_subcommand(const std::vector<std::string>& args,
+                     const boost::program_options::options_description& options,
+                     const SubcommandOperand* operand, boost::program_options::variables_map& values,
+                     const std::string& command, const std::string& usage) {
+    namespace po = boost::program_options;
+    po::options_description all;
+    all.add(options);
+    po::positional_options_description positional;
+    if (operand != nullptr) {
+        all.add_options()(operand->key, po::value<std::string>());
+        positional.add(operand->key, 1);
+    }
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
+        if (values.count("help")) {
+            std::cout << usage << "\n" << options << std::endl;
+            return kExitOk;
+        }
+        po::notify(values);
+    } catch (const po::error& error) {
+        return usage_error(describe_option_error(error), command);
+    }
+    if (operand != nullptr && values.count(operand->key) == 0)
+        return usage_error(operand->missing_message, command);
+    return -1;
+}
+
 }  // namespace hypersdk::host

@@ -5,7 +5,7 @@
 #include <hypersdk/core/plugin_registry.hpp>
 
 #include <rapidjson/document.h>
-#include <boost/program_options/errors.hpp>
+#include <boost/program_options.hpp>
 
 #include <string>
 #include <string_view>
@@ -25,6 +25,22 @@ int failure(std::string_view message);
 // A Boost.Program_options error as one line: "unknown option '--foo'",
 // "missing value for option '--log-level'", ...
 std::string describe_option_error(const boost::program_options::error& error);
+
+// The single positional argument of a subcommand: its key in the
+// variables_map ("file") and the usage error when it is missing.
+struct SubcommandOperand {
+    const char* key;
+    const char* missing_message;
+};
+
+// Parses "[OPTIONS] [OPERAND]" for a subcommand; `options` is what --help
+// shows after `usage`. With an operand, exactly one is required and stored as
+// values[operand->key]. Returns -1 to go on, otherwise the exit code (help
+// printed, or a one-line usage error).
+int parse_subcommand(const std::vector<std::string>& args,
+                     const boost::program_options::options_description& options,
+                     const SubcommandOperand* operand, boost::program_options::variables_map& values,
+                     const std::string& command, const std::string& usage);
 
 // Runs registry.discover() over the directories the global options select
 // (--plugin-dir, HYPERSDK_PLUGIN_PATH, then the default dirs unless

@@ -68,32 +68,7 @@ private:
     struct sigaction previous_ {};
 };
 
-// Parses "[OPTIONS] [FILE]"; `options` is what --help shows. With
-// `takes_file`, exactly one FILE is required and stored as values["file"].
-// Returns -1 to go on, otherwise the exit code (help printed, usage error).
-int parse_subcommand(const std::vector<std::string>& args, const po::options_description& options,
-                     bool takes_file, po::variables_map& values, const std::string& command,
-                     const std::string& usage) {
-    po::options_description all;
-    all.add(options);
-    po::positional_options_description positional;
-    if (takes_file) {
-        all.add_options()("file", po::value<std::string>());
-        positional.add("file", 1);
-    }
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
-        if (values.count("help")) {
-            std::cout << usage << "\n" << options << std::endl;
-            return kExitOk;
-        }
-        po::notify(values);
-    } catch (const po::error& error) {
-        return usage_error(describe_option_error(error), command);
-    }
-    if (takes_file && values.count("file") == 0) return usage_error("missing FILE (the manifest)", command);
-    return -1;
-}
+const SubcommandOperand kManifestOperand{"file", "missing FILE (the manifest)"};
 
 ProgressStyle progress_style(const GlobalOptions& global) {
     return global.quiet ? ProgressStyle::quiet : ProgressStyle::automatic;
@@ -155,7 +130,8 @@ int run_verify(const GlobalOptions& global, const std::vector<std::string>& args
         ("jobs,j", po::value<unsigned>(&jobs)->value_name("N"), "hash at most N disks at once (default: one per CPU)");
     // clang-format on
     po::variables_map values;
-    if (int exit_code = parse_subcommand(args, options, true, values, "manifest verify", kVerifyUsage);
+    if (int exit_code =
+            parse_subcommand(args, options, &kManifestOperand, values, "manifest verify", kVerifyUsage);
         exit_code >= 0)
         return exit_code;
     const fs::path manifest_path = values["file"].as<std::string>();
@@ -329,7 +305,8 @@ int run_show(const GlobalOptions&, const std::vector<std::string>& args) {
         ("no-file-check", "do not require the disk files to exist (for a manifest from another machine)");
     // clang-format on
     po::variables_map values;
-    if (int exit_code = parse_subcommand(args, options, true, values, "manifest show", kShowUsage);
+    if (int exit_code =
+            parse_subcommand(args, options, &kManifestOperand, values, "manifest show", kShowUsage);
         exit_code >= 0)
         return exit_code;
     const fs::path manifest_path = values["file"].as<std::string>();
@@ -417,7 +394,7 @@ int run_create(const GlobalOptions& global, const std::vector<std::string>& args
         ("force", "overwrite FILE if it exists");
     // clang-format on
     po::variables_map values;
-    if (int exit_code = parse_subcommand(args, options, false, values, "manifest create", kCreateUsage);
+    if (int exit_code = parse_subcommand(args, options, nullptr, values, "manifest create", kCreateUsage);
         exit_code >= 0)
         return exit_code;
     if (std::find(core::kOutputFormats.begin(), core::kOutputFormats.end(), target_format) ==

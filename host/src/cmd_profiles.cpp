@@ -61,31 +61,7 @@ constexpr const char* kDeleteUsage =
     "Usage: hyperexport profiles delete NAME\n\n"
     "Removes the profile NAME. Exit 1 when there is no such profile.\n";
 
-// Parses "[OPTIONS] [NAME]" for a subcommand. Returns -1 to go on, otherwise
-// the exit code (help printed, usage error).
-int parse_subcommand(const std::vector<std::string>& args, const po::options_description& options,
-                     bool takes_name, po::variables_map& values, const std::string& command,
-                     const char* usage) {
-    po::options_description all;
-    all.add(options);
-    po::positional_options_description positional;
-    if (takes_name) {
-        all.add_options()("name", po::value<std::string>());
-        positional.add("name", 1);
-    }
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
-        if (values.count("help")) {
-            std::cout << usage << "\n" << options << std::endl;
-            return kExitOk;
-        }
-        po::notify(values);
-    } catch (const po::error& error) {
-        return usage_error(describe_option_error(error), command);
-    }
-    if (takes_name && values.count("name") == 0) return usage_error("missing NAME (the profile)", command);
-    return -1;
-}
+const SubcommandOperand kProfileOperand{"name", "missing NAME (the profile)"};
 
 po::options_description help_only() {
     po::options_description options("Options");
@@ -100,7 +76,8 @@ bool is_name_error(const core::ProfileError& error) {
 
 int run_list(const GlobalOptions& global, const std::vector<std::string>& args) {
     po::variables_map values;
-    if (int code = parse_subcommand(args, help_only(), false, values, "profiles list", kListUsage); code >= 0)
+    if (int code = parse_subcommand(args, help_only(), nullptr, values, "profiles list", kListUsage);
+        code >= 0)
         return code;
     try {
         const auto names = core::list_profiles();
@@ -116,7 +93,8 @@ int run_list(const GlobalOptions& global, const std::vector<std::string>& args) 
 
 int run_show(const GlobalOptions&, const std::vector<std::string>& args) {
     po::variables_map values;
-    if (int code = parse_subcommand(args, help_only(), true, values, "profiles show", kShowUsage); code >= 0)
+    if (int code = parse_subcommand(args, help_only(), &kProfileOperand, values, "profiles show", kShowUsage);
+        code >= 0)
         return code;
     try {
         std::cout << core::profile_to_json(core::load_profile(values["name"].as<std::string>()))
@@ -192,7 +170,8 @@ int run_save(const GlobalOptions& global, const std::vector<std::string>& args) 
         ("force", "replace an existing profile");
     // clang-format on
     po::variables_map values;
-    if (int code = parse_subcommand(args, options, true, values, "profiles save", kSaveUsage); code >= 0)
+    if (int code = parse_subcommand(args, options, &kProfileOperand, values, "profiles save", kSaveUsage);
+        code >= 0)
         return code;
     const std::string name = values["name"].as<std::string>();
     if (name.find('/') != std::string::npos)
@@ -230,7 +209,8 @@ int run_save(const GlobalOptions& global, const std::vector<std::string>& args) 
 
 int run_delete(const GlobalOptions& global, const std::vector<std::string>& args) {
     po::variables_map values;
-    if (int code = parse_subcommand(args, help_only(), true, values, "profiles delete", kDeleteUsage);
+    if (int code =
+            parse_subcommand(args, help_only(), &kProfileOperand, values, "profiles delete", kDeleteUsage);
         code >= 0)
         return code;
     const std::string name = values["name"].as<std::string>();

@@ -46,7 +46,8 @@ std::string ustar_header(const std::string& name, uint64_t size, int64_t mtime, 
     put_octal(b + 108, 8, 0);      // uid
     put_octal(b + 116, 8, 0);      // gid
     put_octal(b + 124, 12, size);  // size (caller keeps it <= kMaxUstarSize)
-    put_octal(b + 136, 12, static_cast<uint64_t>(std::max<int64_t>(mtime, 0)));  // mtime
+    // mtime clamped to what 11 octal digits hold (before 1970 -> 0).
+    put_octal(b + 136, 12, std::min(static_cast<uint64_t>(std::max<int64_t>(mtime, 0)), kMaxUstarSize));
     b[156] = typeflag;
     std::memcpy(b + 257, "ustar", 6);  // magic "ustar\0"
     std::memcpy(b + 263, "00", 2);     // version, no NUL

@@ -152,6 +152,7 @@ TEST_F(OvaArchive, UstarHeaderFieldsAndChecksum) {
     EXPECT_EQ(std::stoll(h.substr(136, 11), nullptr, 8), 1700000000);
     // 11 octal digits is the ustar limit: 8 GiB - 1 still fits without pax.
     EXPECT_EQ(ova_member_headers("big", (uint64_t{1} << 33) - 1, 0).size(), 512u);
+    EXPECT_EQ(ova_member_headers("old", 0, -5).substr(136, 12), std::string("00000000000\0", 12));
 }
 
 // Sum of header bytes with the chksum field as spaces, per POSIX.
@@ -262,6 +263,21 @@ TEST_F(OvaArchive, MissingMemberNamedAndNoOutput) {
     auto m = members();
     m[2].path = dir_ / "src/nope.vmdk";
     expect_throws_with([&] { write_ova(out, m); }, "nope.vmdk");
+    expect_no_output(out);
+}
+
+TEST_F(OvaArchive, UnwritableOutputNamedWithStrerror) {
+    const fs::path out = dir_ / "no-such-dir" / "vm.ova";
+    expect_throws_with([&] { write_ova(out, members()); },
+                       "no-such-dir/vm.ova.part: No such file or directory");
+    expect_no_output(out);
+}
+
+TEST_F(OvaArchive, MemberThatIsADirectoryRefused) {
+    const fs::path out = dir_ / "vm.ova";
+    auto m = members();
+    m[1].path = dir_ / "src";
+    expect_throws_with([&] { write_ova(out, m); }, "not a regular file");
     expect_no_output(out);
 }
 

@@ -14,18 +14,30 @@
 #include "hypersdk/core/export_manifest.hpp"
 #include "hypersdk/core/file_hasher.hpp"
 #include "hypersdk/core/manifest_writer.hpp"
+#include "hypersdk/core/ova_archive.hpp"
 
 namespace hypersdk::core {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string options_json(const ExportRequest& request) {
+// True when the provider cannot produce an OVA itself: the host then asks it
+// for an OVF and packs the finished files (it owns them; a provider streaming
+// from the network cannot know each disk's size for the tar header up front).
+bool host_packs_ova(const ExportRequest& request, const LoadedPlugin& plugin) {
+    if (request.format != "ova") return false;
+    const char* const* formats = plugin.provider_capabilities()->export_formats;
+    for (size_t i = 0; formats != nullptr && formats[i] != nullptr; ++i)
+        if (std::string_view(formats[i]) == "ova") return false;
+    return true;
+}
+
+std::string options_json(const ExportRequest& request, const std::string& provider_format) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     writer.StartObject();
     writer.Key("format");
-    writer.String(request.format.c_str());
+    writer.String(provider_format.c_str());
     writer.Key("power_off");
     writer.Bool(request.power_off);
     writer.Key("parallel");
@@ -85,6 +97,32 @@ bool json_bool(const std::string& text, const char* key) {
 }
 
 // Re-reads every disk and compares with the hash taken while it was written.
+// --format ova: <vm>.ova beside the loose files, OVF first, then the disks
+// in manifest order. The loose files stay: the manifest (and so the
+// conversion) names them. Returns an error message, or "".
+std::string pack_ova(ExportOutcome& outcome, Job& job) {
+    std::vector<OvaMember> members;
+    for (const auto& record : outcome.files)
+        if (record.kind == "descriptor" && record.path.extension() == ".ovf")
+            members.push_back({record.path, record.file_name});
+    if (members.size() != 1) return "cannot pack an OVA: the provider wrote no single .ovf descriptor";
+    for (const auto& record : outcome.files)
+        if (record.kind == "disk") members.push_back({record.path, record.file_name});
+    const fs::path out = outcome.output_dir / (members.front().path.stem().string() + ".ova");
+    OvaPackOptions options;
+    options.progress = [&job](uint64_t done, uint64_t total) { job.report_progress(done, total); };
+    options.cancelled = [&job] { return job.is_cancelled(); };
+    try {
+        write_ova(out, members, options);
+    } catch (const OvaCancelled&) {
+        return "OVA packing cancelled";
+    } catch (const std::exception& error) {
+        return std::string("cannot pack the OVA: ") + error.what();
+    }
+    outcome.ova_path = out;
+    return {};
+}
+
 std::string verify_files(const std::vector<SinkRecord>& records, Job& job) {
     std::vector<fs::path> paths;
     std::vector<const SinkRecord*> disks;
@@ -214,6 +252,7 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
                                                 outcome.output_dir.string() + ": " + ec.message());
     const std::string export_timestamp = rfc3339_utc_now();
 
+    const bool packs_ova = host_packs_ova(request, *plugin);
     FileSinkFactory sinks(outcome.output_dir, request.resume, std::move(observer));
     TextBuffer result;
     int32_t status;
@@ -228,9 +267,10 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
         spdlog::debug("exporting {} with {}", request.vm, plugin->id());
         {
             const auto lock = plugin->lock_for_call();
-            status =
-                plugin->provider()->export_vm(session->get(), request.vm.c_str(),
-                                              options_json(request).c_str(), job.handle(), result.handle());
+            status = plugin->provider()->export_vm(
+                session->get(), request.vm.c_str(),
+                options_json(request, packs_ova ? "ovf" : request.format).c_str(), job.handle(),
+                result.handle());
         }
         job.set_sink_factory(nullptr);
     }
@@ -283,6 +323,15 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
                           "manifest verification failed: the files on disk differ from what was downloaded:" +
                               problems);
         outcome.manifest_verified = true;
+    }
+    if (packs_ova) {
+        std::string error = pack_ova(outcome, job);
+        if (job.cancel_reason() != CancelReason::none)
+            return finish(ExportStatus::cancelled,
+                          "OVA packing cancelled; the exported files and the manifest "
+                          "are complete in " +
+                              outcome.output_dir.string());
+        if (!error.empty()) return finish(ExportStatus::failed, std::move(error));
     }
     return finish(ExportStatus::succeeded, {});
 }

@@ -245,6 +245,7 @@ void print_result_json(const core::ExportOutcome& outcome, const ExportFlags& fl
     document.AddMember("job_id", str(outcome.job_id), alloc);
     document.AddMember("output_directory", str(outcome.output_dir.string()), alloc);
     document.AddMember("manifest", str(outcome.manifest_path.string()), alloc);
+    document.AddMember("ova", str(outcome.ova_path.string()), alloc);
     document.AddMember("manifest_verified", outcome.manifest_verified, alloc);
     document.AddMember("duration_seconds", outcome.duration_seconds, alloc);
     document.AddMember("total_bytes", outcome.total_bytes, alloc);
@@ -287,6 +288,7 @@ void print_summary(const core::ExportOutcome& outcome,
                                                ? std::string("-")
                                                : outcome.manifest_path.filename().string() +
                                                      (outcome.manifest_verified ? " (verified)" : "")}};
+    if (!outcome.ova_path.empty()) rows.emplace_back("OVA Package", outcome.ova_path.filename().string());
     if (outcome.powered_off_by_export) rows.emplace_back("Source VM", "powered off by the export");
     if (conversion)
         for (auto& row : conversion_summary_rows(*conversion)) rows.push_back(std::move(row));
@@ -313,7 +315,7 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
          "the provider plugin's name, e.g. vsphere (see 'hyperexport plugins list')")
         ("vm", po::value(&flags.vm)->value_name("NAME"), "the VM: name, inventory path or platform id")
         ("output", po::value(&flags.output)->value_name("DIR"), "output directory (created if missing)")
-        ("format", po::value(&flags.format)->value_name("F")->default_value("ovf"), "ovf or ova")
+        ("format", po::value(&flags.format)->value_name("F")->default_value("ovf"), "ovf, or ova: also pack <vm>.ova (OVF first, then the disks) beside the loose files the manifest names")
         ("parallel", po::value(&flags.parallel)->value_name("N")->default_value(4), "disks downloaded at once (1-64)")
         ("power-off", po::bool_switch(&flags.power_off),
          "power a running VM off first (otherwise a running VM is refused)")
@@ -440,6 +442,7 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
     }
     reporter.info("Export completed in " + format_duration(outcome.duration_seconds));
     if (!outcome.manifest_path.empty()) reporter.info("Manifest created: " + outcome.manifest_path.string());
+    if (!outcome.ova_path.empty()) reporter.info("OVA packed: " + outcome.ova_path.string());
     if (outcome.status == core::ExportStatus::verification_failed) {
         if (flags.json) print_result_json(outcome, flags, std::nullopt);
         std::cerr << "hyperexport: " << outcome.error << "\n";

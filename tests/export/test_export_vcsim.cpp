@@ -169,6 +169,36 @@ TEST_F(ExportVcsim, JsonResultIncludesConversion) {
     EXPECT_EQ(check.exit_code, 0) << check.err << result.out;
 }
 
+TEST_F(ExportVcsim, OvaFormatPacksOvfFirstThenTheDisks) {
+    start();
+    const fs::path out = dir_ / "out";
+    const auto result = hyperexport(
+        {"--provider", "vsphere", "--vm", kVm, "--output", out.string(), "--power-off", "--format", "ova"},
+        env());
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    const fs::path ova = out / (std::string(kVm) + ".ova");
+    ASSERT_TRUE(fs::exists(ova)) << result.out;
+    EXPECT_FALSE(fs::exists(ova.string() + ".part"));
+    EXPECT_NE(result.out.find("OVA Package"), std::string::npos) << result.out;
+    // An independent reader (Python's tarfile): OVF first, then the disk,
+    // byte for byte the loose files the manifest names.
+    const auto check = run_process(
+        {"python3", "-c",
+         "import sys, tarfile, hashlib, os\n"
+         "out = sys.argv[1]\n"
+         "with tarfile.open(sys.argv[2]) as t:\n"
+         "    names = t.getnames()\n"
+         "    assert names[0].endswith('.ovf'), names\n"
+         "    assert any(n.endswith('.vmdk') for n in names[1:]), names\n"
+         "    for m in t.getmembers():\n"
+         "        inside = hashlib.sha256(t.extractfile(m).read()).hexdigest()\n"
+         "        loose = hashlib.sha256(open(os.path.join(out, m.name), 'rb').read()).hexdigest()\n"
+         "        assert inside == loose, m.name\n",
+         out.string(), ova.string()});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+    EXPECT_TRUE(fs::exists(out / "artifact-manifest.json"));
+}
+
 TEST_F(ExportVcsim, ProfileSuppliesDefaultsAndFlagsWin) {
     start();
     const fs::path profiles = dir_ / "profiles";

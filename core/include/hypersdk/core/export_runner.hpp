@@ -41,6 +41,7 @@ struct ExportOutcome {
     std::string vm_id;
     std::filesystem::path output_dir;     // absolute
     std::filesystem::path manifest_path;  // empty when none was written
+    std::filesystem::path ova_path;       // --format ova: the package the host packed
     std::vector<SinkRecord> files;        // committed files in commit order
     uint64_t total_bytes = 0;
     double duration_seconds = 0;

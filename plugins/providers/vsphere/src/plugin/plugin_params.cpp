@@ -61,7 +61,9 @@ ExportOptions parse_export_options(const char* options_json) {
         ExportOptions o;
         o.format = pc::get_string(doc, "format", "").value_or("ovf");
         if (o.format == "ova")
-            throw cxx::Error(HYPERSDK_ERR_UNSUPPORTED, "ova packing is not implemented yet; export as ovf");
+            throw cxx::Error(HYPERSDK_ERR_UNSUPPORTED,
+                             "this plugin does not write OVAs: export as ovf (hyperexport --format ova packs "
+                             "the OVA from that)");
         if (o.format != "ovf")
             throw cxx::Error(HYPERSDK_ERR_UNSUPPORTED,
                              "export format \"" + o.format + "\" is not supported by vsphere; use ovf");

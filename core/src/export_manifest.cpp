@@ -1,11 +1,12 @@
 #include "hypersdk/core/export_manifest.hpp"
 
+#include "hypersdk/core/manifest_validator.hpp"
+
 #include <rapidjson/document.h>
 
 #include <algorithm>
 #include <limits>
 #include <map>
-#include <regex>
 
 namespace hypersdk::core {
 namespace {
@@ -21,11 +22,6 @@ std::optional<int64_t> int_member(const rapidjson::Value& object, const char* ke
     const auto it = object.FindMember(key);
     if (it == object.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
     return it->value.GetInt64();
-}
-
-bool valid_mac(const std::string& mac) {
-    static const std::regex pattern("^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$");
-    return std::regex_match(mac, pattern);
 }
 
 struct DescribedDisk {
@@ -115,7 +111,7 @@ Manifest build_export_manifest(const ExportManifestInput& input) {
             entry.id = string_member(nic, "id");
             entry.network = string_member(nic, "network");
             if (const auto mac = string_member(nic, "mac")) {
-                if (valid_mac(*mac))
+                if (is_manifest_mac(*mac))
                     entry.mac = mac;
                 else
                     manifest.warnings.push_back(

@@ -36,20 +36,6 @@ bool matches_checksum(std::string_view checksum) {
     return std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return is_lower_hex(c); });
 }
 
-// ^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$, as in the schema.
-bool matches_mac(std::string_view mac) {
-    if (mac.size() != 17) return false;
-    for (size_t i = 0; i < mac.size(); ++i) {
-        const unsigned char c = mac[i];
-        if (i % 3 == 2) {
-            if (c != ':' && c != '-') return false;
-        } else if (!is_hex(c)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::string join(std::span<const std::string_view> values) {
     std::string joined;
     for (std::string_view value : values) {
@@ -166,6 +152,19 @@ void validate_pipeline(IssueCollector& collector, const ManifestPipeline& pipeli
 
 }  // namespace
 
+bool is_manifest_mac(std::string_view mac) {
+    if (mac.size() != 17) return false;
+    for (size_t i = 0; i < mac.size(); ++i) {
+        const unsigned char c = mac[i];
+        if (i % 3 == 2) {
+            if (c != ':' && c != '-') return false;
+        } else if (!is_hex(c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 std::string quote_for_message(std::string_view value) {
     std::string quoted = "\"";
     const size_t shown = std::min(value.size(), kMaxQuotedLength);
@@ -219,7 +218,7 @@ std::vector<ValidationIssue> validate_manifest(const Manifest& manifest, const V
 
     for (size_t index = 0; index < manifest.nics.size(); ++index) {
         const auto& mac = manifest.nics[index].mac;
-        if (mac && !matches_mac(*mac))
+        if (mac && !is_manifest_mac(*mac))
             collector.add(
                 "nics[" + std::to_string(index) + "].mac",
                 "must be a MAC address like aa:bb:cc:dd:ee:ff (or with '-'), got " + quote_for_message(*mac));

@@ -8,6 +8,7 @@
 #include "hypersdk/core/manifest.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hypersdk::core {
@@ -30,6 +31,10 @@ struct ValidationOptions {
 // ManifestReadResult::issues); validate_read_result() combines both.
 std::vector<ValidationIssue> validate_manifest(const Manifest& manifest,
                                                const ValidationOptions& options = {});
+
+// The schema's MAC rule, ^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$, for
+// code that builds manifests and must drop what would not validate.
+bool is_manifest_mac(std::string_view mac);
 
 // Renders issues one per line (for error messages and exceptions).
 std::string format_issues(const std::vector<ValidationIssue>& issues);

@@ -119,7 +119,7 @@ TEST_F(Hyper2kvmConverter, BinaryPathMustBeAnExecutableRegularFile) {
     EXPECT_EQ(r.error,
               "hyper2kvm binary " + not_exec +
                   ": is not executable (install with: pip install hyper2kvm, or pass --hyper2kvm-binary)");
-    const auto dir = plugin_->validate(R"({"binary_path": ")" + work_.path() + R"("})");
+    const auto dir = plugin_->validate(R"({"binary_path": ")" + work_.path().string() + R"("})");
     EXPECT_TRUE(contains(dir.error, "is a directory")) << dir.error;
 }
 
@@ -203,8 +203,8 @@ TEST_F(Hyper2kvmConverter, GarbageReportIsNamed) {
     const auto r = plugin_->convert(config_with(R"({"FAKE_HYPER2KVM_MODE": "garbage-report"})"),
                                     write(spec_all()), "{}");
     EXPECT_EQ(r.status, HYPERSDK_ERR_TOOL_FAILED);
-    EXPECT_TRUE(
-        contains(r.error, "hyper2kvm report " + (work_ / "output/report.json") + " is not valid JSON"))
+    EXPECT_TRUE(contains(
+        r.error, "hyper2kvm report " + (work_ / "output/report.json").string() + " is not valid JSON"))
         << r.error;
 }
 
@@ -212,8 +212,8 @@ TEST_F(Hyper2kvmConverter, MissingReportIsNamed) {
     const auto r =
         plugin_->convert(config_with(R"({"FAKE_HYPER2KVM_MODE": "no-report"})"), write(spec_all()), "{}");
     EXPECT_EQ(r.status, HYPERSDK_ERR_TOOL_FAILED);
-    EXPECT_TRUE(contains(
-        r.error, "hyper2kvm exited 0 but wrote no report.json (looked for " + (work_ / "output/report.json")))
+    EXPECT_TRUE(contains(r.error, "hyper2kvm exited 0 but wrote no report.json (looked for " +
+                                      (work_ / "output/report.json").string()))
         << r.error;
 }
 
@@ -319,6 +319,6 @@ TEST_F(Hyper2kvmConverter, DryRunOnlyPrintsTheCommand) {
     ASSERT_EQ(r.status, HYPERSDK_OK) << r.error;
     ASSERT_EQ(r.output.size(), 1u);
     EXPECT_EQ(r.output[0], std::string("dry run: ") + FAKE_HYPER2KVM + " --manifest " +
-                               (work_ / "artifact-manifest.json") + " -v --log-file /tmp/x");
+                               (work_ / "artifact-manifest.json").string() + " -v --log-file /tmp/x");
     EXPECT_FALSE(fs::exists(work_ / "output"));
 }

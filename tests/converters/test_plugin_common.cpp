@@ -189,8 +189,10 @@ TEST(ToolText, QuotesArgumentsOnlyWhenNeeded) {
 TEST(BinaryLookup, ExplicitPathMustBeAnExecutableRegularFile) {
     TempDir dir;
     write_file(dir / "tool", "#!/bin/sh\n", 0644);
-    EXPECT_EQ(pc::find_executable("tool", dir / "tool").error, dir / "tool" + ": is not executable");
-    EXPECT_EQ(pc::find_executable("tool", dir.path()).error, dir.path() + ": is a directory");
+    EXPECT_EQ(pc::find_executable("tool", dir / "tool").error,
+              (dir / "tool").string() + ": is not executable");
+    EXPECT_EQ(pc::find_executable("tool", dir.path().string()).error,
+              dir.path().string() + ": is a directory");
     EXPECT_NE(pc::find_executable("tool", dir / "missing").error.find("No such file"), std::string::npos);
     ::chmod((dir / "tool").c_str(), 0755);
     EXPECT_EQ(pc::find_executable("tool", dir / "tool").path, dir / "tool");
@@ -203,7 +205,7 @@ TEST(BinaryLookup, SearchesPathThenExtraDirsSkippingNonExecutables) {
     write_file(extra / "onlyextra", "#!/bin/sh\n", 0755);
     const char* old = std::getenv("PATH");
     const std::string saved = old != nullptr ? old : "";
-    ::setenv("PATH", (first.path() + ":" + second.path()).c_str(), 1);
+    ::setenv("PATH", (first.path().string() + ":" + second.path().string()).c_str(), 1);
     EXPECT_EQ(pc::find_executable("mytool", "", {}).path, second / "mytool");
     EXPECT_EQ(pc::find_executable("onlyextra", "", {extra.path()}).path, extra / "onlyextra");
     EXPECT_FALSE(pc::find_executable("absent-tool-xyz", "", {extra.path()}).found());

@@ -208,7 +208,7 @@ TEST_F(QemuImgConverter, DryRunPrintsTheCommandsAndConvertsNothing) {
     ASSERT_EQ(r.status, HYPERSDK_OK) << r.error;
     ASSERT_EQ(r.output.size(), 2u);
     EXPECT_NE(r.output[0].find("qemu-img convert -p -f vpc -O qcow2 " + image("vhd-dynamic").path + " " +
-                               (work_ / "output/vhd-dynamic.qcow2.part")),
+                               (work_ / "output/vhd-dynamic.qcow2.part").string()),
               std::string::npos)
         << r.output[0];
     EXPECT_NE(r.output[1].find("-f vmdk"), std::string::npos);
@@ -242,7 +242,8 @@ TEST_F(QemuImgConverter, MissingSourceDiskIsNamed) {
     spec.disks[0].path = work_ / "gone.img";
     const auto r = plugin_->convert("{}", write(spec), "{}");
     EXPECT_EQ(r.status, HYPERSDK_ERR_NOT_FOUND);
-    EXPECT_NE(r.error.find("disk 'raw': local_path " + (work_ / "gone.img")), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("disk 'raw': local_path " + (work_ / "gone.img").string()), std::string::npos)
+        << r.error;
 }
 
 TEST_F(QemuImgConverter, CorruptSourceFailsWithQemuImgsMessageAndNoPartFile) {

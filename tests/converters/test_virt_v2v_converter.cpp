@@ -85,10 +85,10 @@ protected:
         ::chmod(path.c_str(), 0755);
     }
     std::string fake_config(const std::string& extra_env = "") const {
-        return R"({"binary_path": ")" + (tools_ / "bin/virt-v2v") +
-               R"(", "environment": {"SUPERMIN_KERNEL": ")" + (tools_ / "vmlinuz") +
-               R"(", "LIBGUESTFS_BACKEND_SETTINGS": "force_tcg", "FAKE_V2V_ARGS": ")" + (work_ / "args.txt") +
-               "\"" + extra_env + "}}";
+        return R"({"binary_path": ")" + (tools_ / "bin/virt-v2v").string() +
+               R"(", "environment": {"SUPERMIN_KERNEL": ")" + (tools_ / "vmlinuz").string() +
+               R"(", "LIBGUESTFS_BACKEND_SETTINGS": "force_tcg", "FAKE_V2V_ARGS": ")" +
+               (work_ / "args.txt").string() + "\"" + extra_env + "}}";
     }
 
     TempDir tools_, work_;
@@ -140,11 +140,11 @@ TEST_F(VirtV2vConverter, ValidateNamesEverythingThatIsMissing) {
 
 TEST_F(VirtV2vConverter, ValidatePassesWithEveryPieceAndNamesTheOneThatIsMissing) {
     EnvGuard path("PATH");
-    ::setenv("PATH", (tools_.path() + "/bin:/usr/bin:/bin").c_str(), 1);
+    ::setenv("PATH", (tools_.path().string() + "/bin:/usr/bin:/bin").c_str(), 1);
     const auto ok = plugin_->validate(fake_config());
     EXPECT_EQ(ok.status, HYPERSDK_OK) << ok.error;
 
-    const std::string no_kernel = R"({"binary_path": ")" + (tools_ / "bin/virt-v2v") +
+    const std::string no_kernel = R"({"binary_path": ")" + (tools_ / "bin/virt-v2v").string() +
                                   R"(", "environment": {"SUPERMIN_KERNEL": "/nonexistent/vmlinuz",
                                      "LIBGUESTFS_BACKEND_SETTINGS": "force_tcg"}})";
     const auto r = plugin_->validate(no_kernel);

@@ -19,17 +19,6 @@
 namespace hypersdk::test {
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-    std::string templ = (fs::temp_directory_path() / "hypersdk-conv-XXXXXX").string();
-    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-}
-
 namespace {
 
 void write_at(int fd, uint64_t offset, const std::vector<char>& data) {

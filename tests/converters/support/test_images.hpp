@@ -10,20 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"  // tests/support: the one TempDir of the suite
+
 namespace hypersdk::test {
-
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
 
 // A sparse raw file of `size` bytes with distinct 64 KiB patterns at the
 // start, near 1 MiB, the middle and the end (so a converter that drops or

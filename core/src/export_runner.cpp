@@ -253,7 +253,7 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
     const std::string export_timestamp = rfc3339_utc_now();
 
     const bool packs_ova = host_packs_ova(request, *plugin);
-    FileSinkFactory sinks(outcome.output_dir, request.resume, std::move(observer));
+    FileSinkFactory sinks(outcome.output_dir, request.resume, std::move(observer), request.direct_io);
     TextBuffer result;
     int32_t status;
     {

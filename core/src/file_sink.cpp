@@ -13,10 +13,10 @@
 #include <system_error>
 #include <vector>
 
-#include "hypersdk/core/export_hash_pipeline.hpp"
 #include "hypersdk/core/manifest.hpp"
 #include "hypersdk/core/manifest_validator.hpp"
 #include "hypersdk/core/sha256.hpp"
+#include "hypersdk/core/sink_writer.hpp"
 
 namespace hypersdk::core {
 namespace {
@@ -128,11 +128,14 @@ public:
           fd_(fd),
           part_(std::move(part)),
           offset_(offset),
-          hash_(std::move(hash)) {}
+          writer_(std::make_unique<SinkWriter>(fd, part_.string(), offset, std::move(hash),
+                                               factory.direct_io_)) {}
 
     ~FileSink() override {
-        // Destroyed without close(): keep the .part for a later resume.
+        // Destroyed without close(): keep the .part (with every accepted byte)
+        // for a later resume.
         if (fd_ >= 0) {
+            writer_.reset();
             ::close(fd_);
             factory_.release(artifact_.file_name, index_);
         }
@@ -142,18 +145,7 @@ public:
 
     int32_t write(const void* data, size_t length) override {
         if (fd_ < 0) return fail(HYPERSDK_ERR_INVALID_ARGUMENT, "sink is closed");
-        const auto* bytes = static_cast<const char*>(data);
-        size_t left = length;
-        while (left > 0) {
-            const ssize_t n = ::write(fd_, bytes, left);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                return fail(HYPERSDK_ERR_IO, "cannot write " + part_.string() + ": " + errno_text(errno));
-            }
-            bytes += n;
-            left -= static_cast<size_t>(n);
-        }
-        hash_.update(data, length);
+        if (!writer_->write(data, length)) return fail(HYPERSDK_ERR_IO, writer_->error());
         offset_ += length;
         if (factory_.observer_.progress) factory_.observer_.progress(index_, offset_);
         return HYPERSDK_OK;
@@ -161,9 +153,7 @@ public:
 
     int32_t rewind() override {
         if (fd_ < 0) return fail(HYPERSDK_ERR_INVALID_ARGUMENT, "sink is closed");
-        if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
-            return fail(HYPERSDK_ERR_IO, "cannot truncate " + part_.string() + ": " + errno_text(errno));
-        hash_.reset();
+        if (!writer_->rewind()) return fail(HYPERSDK_ERR_IO, writer_->error());
         offset_ = 0;
         if (factory_.observer_.progress) factory_.observer_.progress(index_, 0);
         return HYPERSDK_OK;
@@ -174,9 +164,19 @@ public:
         const int fd = fd_;
         fd_ = -1;
         if (status != HYPERSDK_OK) {
+            writer_.reset();  // writes what it holds: the .part stays resumable
             ::close(fd);
             factory_.release(artifact_.file_name, index_);
             return HYPERSDK_OK;
+        }
+        std::string sha256;
+        const bool written = writer_->finish(sha256);
+        const std::string write_error = writer_->error();
+        writer_.reset();
+        if (!written) {
+            ::close(fd);
+            factory_.release(artifact_.file_name, index_);
+            return fail(HYPERSDK_ERR_IO, write_error);
         }
         // Durable before visible: a final name always means complete bytes.
         const bool synced = ::fsync(fd) == 0;
@@ -196,7 +196,7 @@ public:
         }
         fsync_directory(factory_.directory());
         SinkRecord record{artifact_.kind, artifact_.id, artifact_.file_name, artifact_.format,
-                          final_path,     offset_,      hash_.finish()};
+                          final_path,     offset_,      std::move(sha256)};
         factory_.commit(std::move(record), index_);
         return HYPERSDK_OK;
     }
@@ -214,11 +214,11 @@ private:
     int fd_;
     std::filesystem::path part_;
     uint64_t offset_;
-    HashPipeline hash_;  // SHA-256 on its own thread, overlapping the download
+    std::unique_ptr<SinkWriter> writer_;  // hashes and writes behind the provider
 };
 
-FileSinkFactory::FileSinkFactory(std::filesystem::path dir, bool resume, Observer observer)
-    : dir_(std::move(dir)), resume_(resume), observer_(std::move(observer)) {}
+FileSinkFactory::FileSinkFactory(std::filesystem::path dir, bool resume, Observer observer, bool direct_io)
+    : dir_(std::move(dir)), resume_(resume), direct_io_(direct_io), observer_(std::move(observer)) {}
 
 int32_t FileSinkFactory::open(Job& job, std::string_view artifact_json, std::unique_ptr<Sink>& out) {
     std::string error;

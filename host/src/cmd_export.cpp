@@ -46,6 +46,7 @@ struct ExportFlags {
     bool verify_manifest = false;
     std::string profile;
     int parallel = 4;
+    bool direct_io = true;
     std::string conversion_timeout = "2h";
     bool stream_conversion = true;
     std::string hyper2kvm_binary;
@@ -317,6 +318,8 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
         ("output", po::value(&flags.output)->value_name("DIR"), "output directory (created if missing)")
         ("format", po::value(&flags.format)->value_name("F")->default_value("ovf"), "ovf, or ova: also pack <vm>.ova (OVF first, then the disks) beside the loose files the manifest names")
         ("parallel", po::value(&flags.parallel)->value_name("N")->default_value(4), "disks downloaded at once (1-64)")
+        ("direct-io", po::value(&flags.direct_io)->value_name("BOOL")->default_value(true)->implicit_value(true),
+         "write disks with O_DIRECT where the filesystem has it (no page-cache copy or eviction); false: buffered")
         ("power-off", po::bool_switch(&flags.power_off),
          "power a running VM off first (otherwise a running VM is refused)")
         ("manifest-checksum", po::value(&flags.manifest_checksum)->value_name("BOOL")->default_value(true)
@@ -388,6 +391,7 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
     request.format = flags.format;
     request.power_off = flags.power_off;
     request.parallel = flags.parallel;
+    request.direct_io = flags.direct_io;
     request.manifest_checksum = flags.manifest_checksum;
     request.verify_manifest = flags.verify_manifest;
     request.target_format = flags.target_format;

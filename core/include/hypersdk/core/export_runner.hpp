@@ -25,7 +25,8 @@ struct ExportRequest {
     std::string format = "ovf";
     bool power_off = false;
     int parallel = 4;
-    bool resume = true;  // keep ".part" files of an earlier run
+    bool resume = true;     // keep ".part" files of an earlier run
+    bool direct_io = true;  // disks bypass the page cache where possible (sink_writer.hpp)
     bool manifest_checksum = true;
     bool verify_manifest = false;
     std::string target_format = "qcow2";  // the manifest's output.format

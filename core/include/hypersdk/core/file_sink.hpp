@@ -2,7 +2,8 @@
 // host.h). Each sink is "<dir>/<file_name>.part" until it is closed with
 // HYPERSDK_OK; only then is it fsynced, renamed to its final name and
 // recorded, so a file without ".part" is always complete. Bytes are hashed
-// while they are written, so a disk's SHA-256 costs no second read.
+// while they are written (SinkWriter), so a disk's SHA-256 costs no second
+// read. A write error may surface on a later write or at close.
 #pragma once
 
 #include <cstdint>
@@ -59,8 +60,9 @@ public:
 
     // `dir` must exist. With `resume`, a ".part" left by an earlier run is
     // kept (hashed once) and the provider continues after its last byte;
-    // without it, the ".part" is truncated.
-    FileSinkFactory(std::filesystem::path dir, bool resume, Observer observer = {});
+    // without it, the ".part" is truncated. With `direct_io`, disk bytes
+    // bypass the page cache where the filesystem allows (sink_writer.hpp).
+    FileSinkFactory(std::filesystem::path dir, bool resume, Observer observer = {}, bool direct_io = true);
 
     int32_t open(Job& job, std::string_view artifact_json, std::unique_ptr<Sink>& out) override;
 
@@ -76,6 +78,7 @@ private:
 
     std::filesystem::path dir_;
     bool resume_;
+    bool direct_io_;
     Observer observer_;
     mutable std::mutex mutex_;
     size_t next_index_ = 0;

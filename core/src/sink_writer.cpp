@@ -1,0 +1,248 @@
+#include "hypersdk/core/sink_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <system_error>
+
+namespace hypersdk::core {
+
+struct SinkWriter::Buffer {
+    Buffer() {
+        // O_DIRECT needs the memory aligned as well as the file offset.
+        if (posix_memalign(reinterpret_cast<void**>(&data), kAlignment, kBatchBytes) != 0)
+            throw std::bad_alloc();
+    }
+    ~Buffer() { std::free(data); }
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    char* data = nullptr;
+};
+
+SinkWriter::SinkWriter(int fd, std::string name, uint64_t offset, Sha256 initial, bool direct_io)
+    : fd_(fd),
+      name_(std::move(name)),
+      direct_requested_(direct_io),
+      next_offset_(offset),
+      hash_(std::move(initial)) {
+    for (size_t i = 0; i < kBuffers; ++i) {
+        buffers_.push_back(std::make_unique<Buffer>());
+        free_.push_back(buffers_.back().get());
+    }
+    direct_usable_ = direct_requested_ && set_direct(true);
+    hasher_ = std::thread([this] { hash_loop(); });
+    writer_ = std::thread([this] { write_loop(); });
+}
+
+SinkWriter::~SinkWriter() {
+    drain();
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    changed_.notify_all();
+    hasher_.join();
+    writer_.join();
+    if (direct_) set_direct(false);  // the fd outlives us; leave it as it came
+}
+
+bool SinkWriter::direct_io() const {
+    return direct_usable_.load();
+}
+
+bool SinkWriter::write(const void* data, size_t length) {
+    if (failed_.load(std::memory_order_relaxed)) {
+        std::lock_guard lock(mutex_);
+        error_ = write_error_;
+        return false;
+    }
+    const auto* bytes = static_cast<const char*>(data);
+    while (length > 0) {
+        if (current_ == nullptr) {
+            std::unique_lock lock(mutex_);
+            if (!take_buffer(lock)) {
+                error_ = write_error_;
+                return false;
+            }
+        }
+        const size_t take = std::min(length, current_capacity_ - current_size_);
+        std::memcpy(current_->data + current_size_, bytes, take);
+        current_size_ += take;
+        bytes += take;
+        length -= take;
+        if (current_size_ == current_capacity_) {
+            std::unique_lock lock(mutex_);
+            queue_current(lock);
+        }
+    }
+    return true;
+}
+
+bool SinkWriter::take_buffer(std::unique_lock<std::mutex>& lock) {
+    // Back-pressure: the provider waits for the disk rather than memory growing.
+    changed_.wait(lock, [this] { return !free_.empty() || failed_locked(); });
+    if (failed_locked()) return false;
+    current_ = free_.back();
+    free_.pop_back();
+    current_size_ = 0;
+    // A batch after an unaligned start (a resumed .part) ends on an aligned
+    // offset, so every later batch can go to disk directly.
+    current_capacity_ = kBatchBytes - static_cast<size_t>(next_offset_ % kAlignment);
+    return true;
+}
+
+void SinkWriter::queue_current(std::unique_lock<std::mutex>&) {
+    queue_.push_back(Batch{current_, current_size_, next_offset_});
+    next_offset_ += current_size_;
+    current_ = nullptr;
+    current_size_ = 0;
+    changed_.notify_all();
+}
+
+bool SinkWriter::drain() {
+    std::unique_lock lock(mutex_);
+    if (current_ != nullptr) {
+        if (current_size_ > 0) {
+            queue_current(lock);
+        } else {
+            free_.push_back(current_);
+            current_ = nullptr;
+        }
+    }
+    changed_.wait(lock, [this] { return queue_.empty(); });
+    if (failed_locked()) {
+        error_ = write_error_;
+        return false;
+    }
+    return true;
+}
+
+bool SinkWriter::rewind() {
+    if (!drain()) return false;
+    std::lock_guard lock(mutex_);
+    if (::ftruncate(fd_, 0) != 0) {
+        error_ = "cannot truncate " + name_ + ": " + std::generic_category().message(errno);
+        return false;
+    }
+    next_offset_ = 0;
+    hash_ = Sha256();
+    return true;
+}
+
+bool SinkWriter::finish(std::string& sha256) {
+    if (!drain()) return false;
+    std::lock_guard lock(mutex_);
+    sha256 = hash_.finish();
+    return true;
+}
+
+void SinkWriter::retire_done_batches() {
+    while (!queue_.empty() && queue_.front().hashed && queue_.front().written) {
+        free_.push_back(queue_.front().buffer);
+        queue_.pop_front();
+    }
+}
+
+void SinkWriter::hash_loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        Batch* batch = nullptr;
+        changed_.wait(lock, [&] {
+            for (auto& b : queue_)
+                if (!b.hashed) {
+                    batch = &b;
+                    return true;
+                }
+            return stop_;
+        });
+        if (batch == nullptr) return;  // stopping and nothing left
+        lock.unlock();
+        hash_.update(batch->buffer->data, batch->size);
+        lock.lock();
+        batch->hashed = true;  // deque elements stay put while queued
+        retire_done_batches();
+        changed_.notify_all();
+    }
+}
+
+void SinkWriter::write_loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        Batch* batch = nullptr;
+        changed_.wait(lock, [&] {
+            for (auto& b : queue_)
+                if (!b.written) {
+                    batch = &b;
+                    return true;
+                }
+            return stop_;
+        });
+        if (batch == nullptr) return;
+        if (!failed_locked()) {  // after a failure, batches are dropped unwritten
+            lock.unlock();
+            std::string error;
+            const bool ok = write_batch(batch->buffer->data, batch->size, batch->offset, error);
+            lock.lock();
+            if (!ok) {
+                write_error_ = std::move(error);
+                failed_.store(true);
+            }
+        }
+        batch->written = true;
+        retire_done_batches();
+        changed_.notify_all();
+    }
+}
+
+bool SinkWriter::write_batch(const char* data, size_t size, uint64_t offset, std::string& error) {
+    while (size > 0) {
+        // Direct only for whole aligned blocks; the rest (a resumed head, the
+        // last tail) goes through the page cache.
+        const bool aligned = offset % kAlignment == 0 && size >= kAlignment &&
+                             reinterpret_cast<uintptr_t>(data) % kAlignment == 0;
+        const bool use_direct = direct_usable_ && aligned;
+        if (use_direct != direct_ && !set_direct(use_direct)) {
+            if (use_direct) {
+                direct_usable_ = false;
+                continue;
+            }
+            error = "cannot turn off O_DIRECT on " + name_ + ": " + std::generic_category().message(errno);
+            return false;
+        }
+        const size_t chunk = use_direct ? size & ~(kAlignment - 1) : size;
+        const ssize_t n = ::pwrite(fd_, data, chunk, static_cast<off_t>(offset));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EINVAL && use_direct) {
+                // The filesystem accepted O_DIRECT at open but not this write.
+                direct_usable_ = false;
+                continue;
+            }
+            error = "cannot write " + name_ + ": " + std::generic_category().message(errno);
+            return false;
+        }
+        if (n == 0) {
+            error = "cannot write " + name_ + ": the system wrote 0 bytes";
+            return false;
+        }
+        data += n;
+        size -= static_cast<size_t>(n);
+        offset += static_cast<uint64_t>(n);
+    }
+    return true;
+}
+
+bool SinkWriter::set_direct(bool on) {
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0) return false;
+    if (::fcntl(fd_, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT) != 0) return false;
+    direct_ = on;
+    return true;
+}
+
+}  // namespace hypersdk::core

@@ -320,7 +320,7 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
         ("parallel", po::value(&flags.parallel)->value_name("N")->default_value(4), "disks downloaded at once (1-64)")
         ("direct-io", po::value(&flags.direct_io)->value_name("BOOL")->default_value(true)->implicit_value(true),
          "write disks with O_DIRECT where the filesystem has it (no page-cache copy or eviction); false: buffered")
-        ("power-off", po::bool_switch(&flags.power_off),
+        ("power-off", po::value(&flags.power_off)->value_name("BOOL")->default_value(false)->implicit_value(true),
          "power a running VM off first (otherwise a running VM is refused)")
         ("manifest-checksum", po::value(&flags.manifest_checksum)->value_name("BOOL")->default_value(true)
              ->implicit_value(true), "put each disk's SHA-256 (taken while downloading) in the manifest")
@@ -333,7 +333,8 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
         ("quiet,q", po::bool_switch(&flags.quiet), "print errors only");
     po::options_description conversion_options("Conversion", 100);
     conversion_options.add_options()
-        ("convert", po::bool_switch(&flags.convert), "convert the exported disks into KVM-ready images")
+        ("convert", po::value(&flags.convert)->value_name("BOOL")->default_value(false)->implicit_value(true),
+         "convert the exported disks into KVM-ready images")
         ("converter", po::value(&flags.converter)->value_name("ID"),
          "use this converter plugin (id or name) instead of the best match")
         ("target-format", po::value(&flags.target_format)->value_name("F")->default_value("qcow2"),

@@ -48,7 +48,9 @@ po::options_description connection_options(ConnectionFlags& flags) {
          "read the password from the first line of FILE (there is no --password: it would show in ps)")
         ("password-env", po::value(&flags.password_env)->value_name("VAR"),
          "read the password from environment variable VAR (default: GOVC_PASSWORD)")
-        ("insecure", po::bool_switch(&flags.insecure), "skip TLS certificate verification (not recommended)")
+        ("insecure", po::value<bool>()->value_name("BOOL")->implicit_value(true)
+             ->notifier([&flags](bool value) { flags.insecure = value; }),
+         "skip TLS certificate verification (not recommended); --insecure=false overrides GOVC_INSECURE")
         ("thumbprint", po::value(&flags.thumbprint)->value_name("AA:BB:.."),
          "trust exactly this server certificate (SHA-1 or SHA-256 fingerprint)")
         ("ca-file", po::value(&flags.ca_file)->value_name("PEM"), "trust the CA certificates in this file")
@@ -79,7 +81,7 @@ std::string build_provider_config(const std::string& provider, const ConnectionF
     } else {
         password = env("GOVC_PASSWORD");
     }
-    const bool insecure = flags.insecure || truthy(env("GOVC_INSECURE"));
+    const bool insecure = flags.insecure ? *flags.insecure : truthy(env("GOVC_INSECURE"));
     const std::string ca_file = flags.ca_file.empty() ? env("GOVC_TLS_CA_CERTS") : flags.ca_file;
     const std::string datacenter = flags.datacenter.empty() ? env("GOVC_DATACENTER") : flags.datacenter;
 

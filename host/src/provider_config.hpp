@@ -18,7 +18,7 @@ struct ConnectionFlags {
     std::string username;
     std::string password_file;
     std::string password_env;
-    bool insecure = false;
+    std::optional<bool> insecure;  // unset: GOVC_INSECURE decides
     std::string thumbprint;
     std::string ca_file;
     std::string datacenter;

@@ -54,6 +54,15 @@ TEST(ProviderConfig, FlagsOverrideTheEnvironment) {
     EXPECT_STREQ(config["datacenter"].GetString(), "DC1");
 }
 
+TEST(ProviderConfig, InsecureFlagWinsOverGovcInsecureEitherWay) {
+    ConnectionFlags flags;
+    flags.insecure = false;  // --insecure=false
+    EXPECT_FALSE(parse(build_provider_config("vsphere", flags, env(kGovc)))["insecure"].GetBool());
+    flags.insecure = true;
+    EXPECT_TRUE(parse(build_provider_config("vsphere", flags, env({})))["insecure"].GetBool());
+    EXPECT_FALSE(parse(build_provider_config("vsphere", {}, env({})))["insecure"].GetBool());  // verify by default
+}
+
 TEST(ProviderConfig, PasswordFromFileOrNamedVariable) {
     test::TempDir dir;
     std::ofstream(dir / "pw") << "s3cret\n";

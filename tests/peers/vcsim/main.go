@@ -1,5 +1,6 @@
 // vcsim for hypersdk's tests: govmomi's vSphere simulator (VPX model) over TLS
-// on a loopback port, plus our harness extensions (ExportVm, NFC Range).
+// on a loopback port, plus our harness extensions (ExportVm, NFC Range,
+// OvfManager.CreateDescriptor on request).
 //
 // Prints one machine-readable line on stdout once it serves:
 //
@@ -54,6 +55,8 @@ func run() error {
 	nfcRate := flag.Int64("nfc-rate", 0, "limit NFC downloads to this many bytes per second (0: unlimited)")
 	leaseDelay := flag.Duration("lease-init-delay", 0, "keep export leases 'initializing' this long")
 	stdinExit := flag.Bool("exit-on-stdin-eof", true, "exit when stdin is closed")
+	ovfDescriptor := flag.String("ovf-create-descriptor", "off",
+		"OvfManager.CreateDescriptor: off (MethodNotFound, as 0.24.2), on, error (adds error[]), invalid (not XML)")
 	flag.Parse()
 
 	// Before anything needs cleaning up: a SIGTERM right after the ready line
@@ -67,6 +70,12 @@ func run() error {
 	}
 	simulator.HarnessLeaseInitDelay = *leaseDelay
 	simulator.HarnessNFCRate = *nfcRate
+	switch *ovfDescriptor {
+	case "off", "on", "error", "invalid":
+		simulator.HarnessOvfCreateDescriptor = *ovfDescriptor
+	default:
+		return fmt.Errorf("-ovf-create-descriptor %q: use off, on, error or invalid", *ovfDescriptor)
+	}
 
 	dir := *certDir
 	if dir == "" {

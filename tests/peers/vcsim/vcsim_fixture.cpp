@@ -65,7 +65,8 @@ Vcsim::Vcsim(VcsimOptions options) : options_(std::move(options)) {
         dir_.string(),
         "-nfc-range=" + std::string(options_.nfc_range ? "true" : "false"),
         "-nfc-rate=" + std::to_string(options_.nfc_rate),
-        "-lease-init-delay=" + std::to_string(options_.lease_init_delay.count()) + "ms"};
+        "-lease-init-delay=" + std::to_string(options_.lease_init_delay.count()) + "ms",
+        "-ovf-create-descriptor=" + options_.ovf_create_descriptor};
     if (!options_.username.empty()) {
         args.push_back("-username");
         args.push_back(options_.username);

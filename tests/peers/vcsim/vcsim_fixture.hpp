@@ -19,6 +19,10 @@ struct VcsimOptions {
     bool nfc_range = true;                          // false: NFC GET ignores Range (200 + whole file)
     int64_t nfc_rate = 0;                           // NFC download limit, bytes/s (0: none)
     std::chrono::milliseconds lease_init_delay{0};  // leases stay "initializing" this long
+    // OvfManager.CreateDescriptor: "off" (MethodNotFound, as govmomi 0.24.2),
+    // "on" (an envelope naming the simulator in its Annotation), "error"
+    // (that plus an error[] entry), "invalid" (a descriptor that is not XML).
+    std::string ovf_create_descriptor = "off";
     std::chrono::seconds ready_timeout{30};
 };
 

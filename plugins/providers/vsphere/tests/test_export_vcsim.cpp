@@ -1,8 +1,11 @@
 // ExportVm, the lease life cycle and disk downloads against the real vcsim:
 // a real streamOptimized VMDK goes up into a VM's datastore file and must come
-// back through the NFC device URL byte for byte.
+// back through the NFC device URL byte for byte. Also OvfManager.CreateDescriptor
+// (absent from 0.24.2, added by the harness on request) and the checks a
+// server's descriptor must pass.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <pugixml.hpp>
 
 #include <atomic>
 #include <fstream>
@@ -13,6 +16,7 @@
 #include "inventory.hpp"
 #include "nfc_download.hpp"
 #include "nfc_lease.hpp"
+#include "ovf_manager.hpp"
 #include "task.hpp"
 #include "temp_dir.hpp"
 #include "vcsim_config.hpp"
@@ -261,6 +265,100 @@ TEST_F(VsphereExport, ServerKilledMidDownloadSaysWhereToResume) {
             << e.what() << " (got " << got << ")";
     }
     EXPECT_LT(got, vmdk_->size());
+}
+
+TEST_F(VsphereExport, SimulatorWithoutCreateDescriptorMeansNoServerDescriptor) {
+    start();
+    ASSERT_FALSE(session_->service_content().ovf_manager.empty());
+    // What 0.24.2 really answers (our harness keeps that answer by default).
+    try {
+        session_->call(
+            Call("CreateDescriptor", session_->service_content().ovf_manager).param("obj", vm_.ref));
+        FAIL() << "CreateDescriptor answered";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.fault_type(), "MethodNotFound") << e.what();
+    }
+    EXPECT_FALSE(create_ovf_descriptor(*session_, vm_.ref, "x", {}).has_value());
+}
+
+TEST_F(VsphereExport, CreateDescriptorReferencesTheFilesItIsGiven) {
+    start({.ovf_create_descriptor = "on"});
+    power_off();
+    MoRef lease;
+    LeaseInfo info = export_ready(lease);
+    const LeaseDevice* device = device_for_disk(info, vm_, vm_.disks[0]);
+    ASSERT_NE(device, nullptr);
+    const std::vector<OvfFileRef> files{{device->key, "My VM-disk-0.vmdk", 12345}};
+    auto result = create_ovf_descriptor(*session_, vm_.ref, "My VM", files);
+    ASSERT_TRUE(result.has_value());
+    EXPECT_TRUE(result->errors.empty());
+    EXPECT_NO_THROW(check_ovf_descriptor(result->descriptor, files)) << result->descriptor;
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(result->descriptor.c_str()));
+    const auto file = doc.child("Envelope").child("References").child("File");
+    EXPECT_STREQ(file.attribute("ovf:href").value(), "My VM-disk-0.vmdk");
+    EXPECT_EQ(file.attribute("ovf:size").as_ullong(), 12345u);
+    EXPECT_STREQ(doc.child("Envelope").child("VirtualSystem").attribute("ovf:id").value(), "My VM");
+    EXPECT_EQ(doc.child("Envelope").child("DiskSection").child("Disk").attribute("ovf:capacity").as_ullong(),
+              vm_.disks[0].capacity_bytes);
+    lease_complete(*session_, lease);
+}
+
+TEST_F(VsphereExport, CreateDescriptorErrorsAreReported) {
+    start({.ovf_create_descriptor = "error"});
+    auto result = create_ovf_descriptor(*session_, vm_.ref, "", {});
+    ASSERT_TRUE(result.has_value());
+    ASSERT_EQ(result->errors.size(), 1u);
+    EXPECT_EQ(result->errors[0], "NotSupported: harness: a device of DC0_H0_VM0 cannot be described");
+}
+
+// The checks of an untrusted descriptor, without a server.
+std::string check_error(const std::string& descriptor, const std::vector<OvfFileRef>& files) {
+    try {
+        check_ovf_descriptor(descriptor, files);
+        return "";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::protocol);
+        return e.what();
+    }
+}
+
+TEST(VsphereOvfDescriptorCheck, AcceptsAnEnvelopeReferencingExactlyTheFiles) {
+    const std::vector<OvfFileRef> files{{"2000", "vm-disk-0.vmdk", 1}, {"2001", "vm-disk-1.vmdk", 2}};
+    const std::string refs = R"(<References><File ovf:id="f1" ovf:href="vm-disk-0.vmdk"/>)"
+                             R"(<File ovf:id="f2" ovf:href="vm-disk-1.vmdk"/></References>)";
+    EXPECT_EQ(check_error(R"(<?xml version="1.0"?><Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" )"
+                          R"(xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">)" +
+                              refs + "</Envelope>",
+                          files),
+              "");
+    EXPECT_EQ(
+        check_error(R"(<ovf:Envelope xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/2"><ovf:References>)"
+                    R"(<ovf:File ovf:href="vm-disk-0.vmdk"/><ovf:File ovf:href="vm-disk-1.vmdk"/>)"
+                    R"(</ovf:References></ovf:Envelope>)",
+                    files),
+        "");
+}
+
+TEST(VsphereOvfDescriptorCheck, RefusesWhatIsNotTheExportsOvf) {
+    const std::vector<OvfFileRef> files{{"2000", "vm-disk-0.vmdk", 1}};
+    const std::string ns =
+        R"( xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1")";
+    EXPECT_EQ(check_error("", files), "the OVF descriptor is empty");
+    EXPECT_NE(check_error("<Envelope", files).find("is not XML"), std::string::npos);
+    EXPECT_EQ(check_error("<html" + ns + "/>", files),
+              "the OVF descriptor's root element is <html>, not an OVF Envelope");
+    EXPECT_NE(check_error(R"(<Envelope xmlns="urn:other"/>)", files).find("namespace 'urn:other'"),
+              std::string::npos);
+    EXPECT_EQ(check_error("<Envelope" + ns + "/>", files),
+              "the OVF descriptor does not reference the exported file vm-disk-0.vmdk");
+    EXPECT_EQ(
+        check_error("<Envelope" + ns +
+                        R"(><References><File ovf:href="vm-disk-0.vmdk"/><File ovf:href="../etc/passwd"/>)"
+                        "</References></Envelope>",
+                    files),
+        "the OVF descriptor references '../etc/passwd', which is not one of the exported files");
+    EXPECT_NE(check_error(std::string(17u << 20, ' '), files).find("more than"), std::string::npos);
 }
 
 }  // namespace

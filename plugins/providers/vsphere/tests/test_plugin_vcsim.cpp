@@ -1,7 +1,8 @@
 // The built plugin (hypersdk-vsphere.so), loaded like the host loads it and
 // run against the real vcsim: list/describe, a full OVF export whose disk
 // must match the uploaded VMDK byte for byte, the powered-on refusal, power
-// off on request, wrong credentials, cancellation and the lease keep-alive.
+// off on request, wrong credentials, cancellation, the lease keep-alive, and
+// the OVF descriptor from OvfManager.CreateDescriptor or generated.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -32,6 +33,9 @@ using test::LoadedProvider;
 using test::ProviderCall;
 
 constexpr const char* kVm = "DC0_H0_VM0";
+// The Annotation of descriptors made by the harness's CreateDescriptor.
+constexpr const char* kServerAnnotation =
+    "Created by vcsim OvfManager.CreateDescriptor (hypersdk test harness)";
 
 std::string config_json(const Vcsim& sim, const std::string& password) {
     return R"({"url":")" + sim.url() + R"(","username":")" + sim.username() + R"(","password":")" + password +
@@ -236,6 +240,12 @@ TEST_F(VspherePlugin, ExportsWithPowerOffByteForByteWithOvf) {
     ASSERT_TRUE(result.IsObject()) << r.text;
     EXPECT_TRUE(result["powered_off_by_export"].GetBool());
     EXPECT_STREQ(result["export_method"].GetString(), "nfc-lease");
+    // 0.24.2's simulator (by default) has no CreateDescriptor: generated, said at info.
+    EXPECT_STREQ(result["descriptor_source"].GetString(), "generated");
+    EXPECT_NE(log.text().find("OVF descriptor of DC0_H0_VM0: generated from the VM's configuration"),
+              std::string::npos)
+        << log.text();
+    EXPECT_TRUE(r.warnings.empty());
     EXPECT_STREQ(result["datacenter"].GetString(), "DC0");
     EXPECT_STREQ(result["disks"][0]["id"].GetString(), "disk-0");
     ASSERT_EQ(result["files"].Size(), 2u) << r.text;
@@ -287,6 +297,72 @@ TEST_F(VspherePlugin, ExportsWithPowerOffByteForByteWithOvf) {
     EXPECT_EQ(controllers, 1);
     EXPECT_EQ(nics, static_cast<int>(result["nics"].Size()));
     EXPECT_FALSE(env.child("NetworkSection").child("Network").empty());
+}
+
+TEST_F(VspherePlugin, WritesTheServersDescriptorWhenItHasCreateDescriptor) {
+    start({.ovf_create_descriptor = "on"});
+    LogCapture log;
+    const ProviderCall r =
+        plugin_->export_vm(session_, kVm, R"({"format":"ovf","power_off":true})", sinks_.get());
+    ASSERT_EQ(r.status, HYPERSDK_OK) << r.error;
+    EXPECT_TRUE(r.warnings.empty()) << r.warnings.front().message;
+    const auto result = parse(r.text);
+    EXPECT_STREQ(result["descriptor_source"].GetString(), "server") << r.text;
+    EXPECT_NE(log.text().find("OVF descriptor of DC0_H0_VM0: from the server's OvfManager.CreateDescriptor"),
+              std::string::npos)
+        << log.text();
+    EXPECT_EQ(lease_state(log, log.lease()), "done");
+
+    const auto disk = *out_ / "DC0_H0_VM0-disk-0.vmdk";
+    EXPECT_EQ(hypersdk::test::sha256_of_file(disk), hypersdk::test::sha256_of_file(vmdk()));
+    // The server's bytes, as written: its annotation, our file names and sizes.
+    pugi::xml_document ovf;
+    ASSERT_TRUE(ovf.load_file((*out_ / "DC0_H0_VM0.ovf").c_str()));
+    const auto env = ovf.child("Envelope");
+    EXPECT_STREQ(env.child("VirtualSystem").child("AnnotationSection").child_value("Annotation"),
+                 kServerAnnotation);
+    EXPECT_STREQ(env.child("VirtualSystem").attribute("ovf:id").value(), kVm);
+    const auto file = env.child("References").child("File");
+    EXPECT_STREQ(file.attribute("ovf:href").value(), "DC0_H0_VM0-disk-0.vmdk");
+    EXPECT_EQ(file.attribute("ovf:size").as_ullong(), std::filesystem::file_size(disk));
+    EXPECT_TRUE(file.next_sibling("File").empty());
+    EXPECT_EQ(env.child("DiskSection").child("Disk").attribute("ovf:capacity").as_ullong(),
+              result["disks"][0]["capacity_bytes"].GetUint64());
+    EXPECT_EQ(result["files"][0]["bytes"].GetUint64(), std::filesystem::file_size(*out_ / "DC0_H0_VM0.ovf"));
+}
+
+// A server whose CreateDescriptor answers something unusable: the export
+// still succeeds with the generated descriptor, and a job warning says why.
+void expect_generated_with_warning(const ProviderCall& r, const std::filesystem::path& ovf_path,
+                                   const std::string& reason) {
+    ASSERT_EQ(r.status, HYPERSDK_OK) << r.error;
+    EXPECT_STREQ(parse(r.text)["descriptor_source"].GetString(), "generated") << r.text;
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_NE(r.warnings[0].message.find(reason), std::string::npos) << r.warnings[0].message;
+    EXPECT_NE(r.warnings[0].message.find("generated from the VM's configuration instead"), std::string::npos)
+        << r.warnings[0].message;
+    pugi::xml_document ovf;
+    ASSERT_TRUE(ovf.load_file(ovf_path.c_str()));
+    EXPECT_STREQ(ovf.child("Envelope").child("References").child("File").attribute("ovf:href").value(),
+                 "DC0_H0_VM0-disk-0.vmdk");
+    std::ifstream in(ovf_path);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(text.find(kServerAnnotation), std::string::npos);
+}
+
+TEST_F(VspherePlugin, ServerDescriptorWithErrorsFallsBackWithAWarning) {
+    start({.ovf_create_descriptor = "error"});
+    const ProviderCall r =
+        plugin_->export_vm(session_, kVm, R"({"format":"ovf","power_off":true})", sinks_.get());
+    expect_generated_with_warning(r, *out_ / "DC0_H0_VM0.ovf",
+                                  "NotSupported: harness: a device of DC0_H0_VM0");
+}
+
+TEST_F(VspherePlugin, ServerDescriptorThatIsNotXmlFallsBackWithAWarning) {
+    start({.ovf_create_descriptor = "invalid"});
+    const ProviderCall r =
+        plugin_->export_vm(session_, kVm, R"({"format":"ovf","power_off":true})", sinks_.get());
+    expect_generated_with_warning(r, *out_ / "DC0_H0_VM0.ovf", "the OVF descriptor is not XML");
 }
 
 TEST_F(VspherePlugin, CancelMidDownloadAbortsTheLeaseAndKeepsThePart) {

@@ -4,11 +4,11 @@
 
 #include "disk_downloads.hpp"
 #include "errors.hpp"
+#include "export_descriptor.hpp"
 #include "inventory.hpp"
 #include "lease_guard.hpp"
 #include "nfc_download.hpp"
 #include "nfc_lease.hpp"
-#include "ovf_descriptor.hpp"
 #include "task.hpp"
 #include "vm_json.hpp"
 
@@ -54,7 +54,8 @@ struct WrittenFile {
     uint64_t bytes = 0;
 };
 
-std::string result_json(const VmInfo& vm, const std::vector<WrittenFile>& files, bool powered_off) {
+std::string result_json(const VmInfo& vm, const std::vector<WrittenFile>& files, bool powered_off,
+                        bool descriptor_from_server) {
     rapidjson::StringBuffer out;
     JsonWriter w(out);
     w.StartObject();
@@ -82,6 +83,8 @@ std::string result_json(const VmInfo& vm, const std::vector<WrittenFile>& files,
     w.Bool(powered_off);
     w.Key("export_method");
     w.String("nfc-lease");
+    w.Key("descriptor_source");
+    w.String(descriptor_from_server ? "server" : "generated");
     w.EndObject();
     return out.GetString();
 }
@@ -138,23 +141,25 @@ std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, cons
                                                      "files are kept for a resume");
     }
     lease_progress(session, lease.lease(), 100);
+    std::vector<OvfDiskFile> ovf_files;
+    for (size_t i = 0; i < transfers.size(); ++i)
+        ovf_files.push_back({transfers[i].disk, names[i], transfers[i].size, transfers[i].device->key});
+    // While the lease is open, as vSphere clients ask for the server's descriptor.
+    const ExportDescriptor ovf = export_descriptor(session, vm, ovf_files, job);
     lease.complete();
     cxx::log(HYPERSDK_LOG_DEBUG, "export lease " + lease.lease().value + " completed");
 
     std::vector<WrittenFile> files;
-    std::vector<OvfDiskFile> ovf_files;
     for (size_t i = 0; i < transfers.size(); ++i) {
         transfers[i].sink->commit();
         files.push_back({"disk", transfers[i].disk->id, names[i], "vmdk", transfers[i].size});
-        ovf_files.push_back({transfers[i].disk, names[i], transfers[i].size});
     }
 
-    const std::string ovf = make_ovf_descriptor(vm, ovf_files);
     cxx::Sink descriptor(job, descriptor_artifact(stem + ".ovf"));
-    descriptor.write(ovf.data(), ovf.size());
+    descriptor.write(ovf.text.data(), ovf.text.size());
     descriptor.commit();
-    files.insert(files.begin(), {"descriptor", "", stem + ".ovf", "ovf", ovf.size()});
-    return result_json(vm, files, powered_off);
+    files.insert(files.begin(), {"descriptor", "", stem + ".ovf", "ovf", ovf.text.size()});
+    return result_json(vm, files, powered_off, ovf.from_server);
 }
 
 }  // namespace hypersdk::vsphere::plugin

@@ -1,6 +1,6 @@
 // export_vm: the powered-on check, ExportVm -> HttpNfcLease, parallel disk
-// downloads into host sinks with the lease kept alive, the generated OVF, and
-// Complete or Abort at the end.
+// downloads into host sinks with the lease kept alive, the OVF descriptor (the
+// server's or generated: export_descriptor.hpp), and Complete or Abort at the end.
 #pragma once
 
 #include <hypersdk/cxx/plugin.hpp>

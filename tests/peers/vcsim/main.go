@@ -6,6 +6,8 @@
 //
 //	VCSIM_READY url=https://127.0.0.1:PORT/sdk cafile=PATH sha1=AA:.. sha256=AA:.. pid=N
 //
+// (with -nfc-other-host also nfc=127.0.0.1:PORT2 nfcsha1=AA:..)
+//
 // and exits on SIGTERM/SIGINT or, by default, when stdin reaches EOF (so a test
 // that dies never leaves it behind). The login password comes from the
 // VCSIM_PASSWORD environment variable, never from argv.
@@ -55,6 +57,11 @@ func run() error {
 	nfcRate := flag.Int64("nfc-rate", 0, "limit NFC downloads to this many bytes per second (0: unlimited)")
 	leaseDelay := flag.Duration("lease-init-delay", 0, "keep export leases 'initializing' this long")
 	stdinExit := flag.Bool("exit-on-stdin-eof", true, "exit when stdin is closed")
+	nfcOtherHost := flag.Bool("nfc-other-host", false,
+		"publish device URLs on a second listener with its own certificate, as an ESXi host behind vCenter, "+
+			"with its SHA-1 as the lease's sslThumbprint")
+	nfcThumbprint := flag.String("nfc-thumbprint", "",
+		"with -nfc-other-host: publish this sslThumbprint instead of the real one (\"none\": publish none)")
 	ovfDescriptor := flag.String("ovf-create-descriptor", "off",
 		"OvfManager.CreateDescriptor: off (MethodNotFound, as 0.24.2), on, error (adds error[]), invalid (not XML)")
 	flag.Parse()
@@ -114,10 +121,13 @@ func run() error {
 	server := model.Service.NewServer()
 	defer server.Close()
 
+	// Our Range-capable NFC handler, or the simulator's own (with the GET fix).
+	mux := server.Config.Handler
+	nfc := mux
 	if *nfcRange {
-		// Route NFC downloads to our Range-capable handler. Swapped right after
-		// start, before the ready line tells anyone the address.
-		mux := server.Config.Handler
+		nfc = http.HandlerFunc(simulator.HarnessServeNFCRange)
+		// Route NFC downloads to it. Swapped right after start, before the
+		// ready line tells anyone the address.
 		server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasPrefix(r.URL.Path, "/nfc/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 				simulator.HarnessServeNFCRange(w, r)
@@ -127,11 +137,28 @@ func run() error {
 		})
 	}
 
+	nfcFields := ""
+	if *nfcOtherHost {
+		h, err := startNFCHost(*host, nfc)
+		if err != nil {
+			return fmt.Errorf("starting the NFC listener: %v", err)
+		}
+		defer h.Close()
+		published := h.sha1
+		if *nfcThumbprint == "none" {
+			published = ""
+		} else if *nfcThumbprint != "" {
+			published = *nfcThumbprint
+		}
+		simulator.HarnessNFCHost, simulator.HarnessNFCThumbprint = h.addr, published
+		nfcFields = fmt.Sprintf(" nfc=%s nfcsha1=%s", h.addr, h.sha1)
+	}
+
 	u := *server.URL
 	u.User = nil
 	s1, s256 := sha1.Sum(der), sha256.Sum256(der)
-	fmt.Printf("VCSIM_READY url=%s cafile=%s sha1=%s sha256=%s pid=%d\n",
-		u.String(), caFile, thumbprint(s1[:]), thumbprint(s256[:]), os.Getpid())
+	fmt.Printf("VCSIM_READY url=%s cafile=%s sha1=%s sha256=%s pid=%d%s\n",
+		u.String(), caFile, thumbprint(s1[:]), thumbprint(s256[:]), os.Getpid(), nfcFields)
 
 	if *stdinExit {
 		go func() {

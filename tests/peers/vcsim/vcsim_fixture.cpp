@@ -66,7 +66,9 @@ Vcsim::Vcsim(VcsimOptions options) : options_(std::move(options)) {
         "-nfc-range=" + std::string(options_.nfc_range ? "true" : "false"),
         "-nfc-rate=" + std::to_string(options_.nfc_rate),
         "-lease-init-delay=" + std::to_string(options_.lease_init_delay.count()) + "ms",
-        "-ovf-create-descriptor=" + options_.ovf_create_descriptor};
+        "-ovf-create-descriptor=" + options_.ovf_create_descriptor,
+        "-nfc-other-host=" + std::string(options_.nfc_other_host ? "true" : "false"),
+        "-nfc-thumbprint=" + options_.nfc_thumbprint};
     if (!options_.username.empty()) {
         args.push_back("-username");
         args.push_back(options_.username);
@@ -146,6 +148,8 @@ Vcsim::Vcsim(VcsimOptions options) : options_(std::move(options)) {
     ca_file_ = fields["cafile"];
     sha1_ = fields["sha1"];
     sha256_ = fields["sha256"];
+    nfc_host_ = fields["nfc"];
+    nfc_sha1_ = fields["nfcsha1"];
     auto after_scheme = url_.substr(url_.find("://") + 3);
     host_ = after_scheme.substr(0, after_scheme.find('/'));
 }

@@ -23,6 +23,12 @@ struct VcsimOptions {
     // "on" (an envelope naming the simulator in its Annotation), "error"
     // (that plus an error[] entry), "invalid" (a descriptor that is not XML).
     std::string ovf_create_descriptor = "off";
+    // Device URLs on a second listener with its own self-signed certificate
+    // (not in ca_file), as an ESXi host behind vCenter: nfc_host(), published
+    // with that certificate's SHA-1 as the lease's sslThumbprint, or with
+    // `nfc_thumbprint` instead when set ("none": no sslThumbprint).
+    bool nfc_other_host = false;
+    std::string nfc_thumbprint{};
     std::chrono::seconds ready_timeout{30};
 };
 
@@ -43,6 +49,9 @@ public:
     }                                                             // server certificate (PEM, self-signed)
     const std::string& thumbprint_sha1() const { return sha1_; }  // "AA:BB:..."
     const std::string& thumbprint_sha256() const { return sha256_; }
+    // With nfc_other_host: "127.0.0.1:PORT2" and its certificate's SHA-1.
+    const std::string& nfc_host() const { return nfc_host_; }
+    const std::string& nfc_thumbprint_sha1() const { return nfc_sha1_; }
     pid_t pid() const { return pid_; }
     std::string log() const;  // vcsim's stderr so far
 
@@ -67,7 +76,7 @@ private:
     pid_t pid_ = -1;
     int stdin_fd_ = -1;
     int stdout_fd_ = -1;
-    std::string url_, host_, sha1_, sha256_;
+    std::string url_, host_, sha1_, sha256_, nfc_host_, nfc_sha1_;
     std::filesystem::path ca_file_;
 };
 

@@ -35,12 +35,30 @@ void global_init() {
 }
 
 [[noreturn]] void fail(CURLcode rc, const char* detail_buffer, const std::string& url, const TlsPin& pin,
-                       const Config& config) {
+                       const Config& config, const HostTrust& trust = {}) {
     std::string detail = detail_buffer && *detail_buffer ? detail_buffer : curl_easy_strerror(rc);
     switch (rc) {
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CONNECT_ERROR:
         case CURLE_SSL_ISSUER_ERROR:
+            if (trust.kind == HostTrust::Kind::thumbprint && pin.mismatch()) {
+                throw Error(ErrorKind::tls,
+                            "TLS: the certificate of host " + trust.host + " (" + url +
+                                ") does not match the sslThumbprint " + trust.thumbprint +
+                                " that the export lease gives for it (the host presents SHA-1 " +
+                                pin.seen_sha1() +
+                                "); refusing to download: the host's certificate changed "
+                                "since vCenter recorded it, or the connection is intercepted");
+            }
+            if (trust.kind == HostTrust::Kind::ca && !pin.seen_sha1().empty()) {
+                throw Error(ErrorKind::tls,
+                            "TLS: cannot verify the certificate of host " + trust.host + " (" + url + "; " +
+                                detail + "). It is not the session's host " + config.host() +
+                                " and the export lease gives no sslThumbprint for it, so its certificate "
+                                "must chain to a trusted CA: add that CA with --ca-file (GOVC_TLS_CA_CERTS), "
+                                "or skip verification with --insecure (GOVC_INSECURE=1). It presents SHA-1 " +
+                                pin.seen_sha1());
+            }
             if (pin.mismatch()) {
                 throw Error(ErrorKind::tls,
                             "TLS: the certificate of " + url +
@@ -213,7 +231,8 @@ HttpTransport::~HttpTransport() {
     curl_easy_cleanup(soap_);
 }
 
-void HttpTransport::setup(CURL* curl, const std::string& url, TlsPin& pin, char* error_buffer) const {
+void HttpTransport::setup(CURL* curl, const std::string& url, TlsPin& pin, char* error_buffer,
+                          bool with_cookie) const {
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -226,7 +245,7 @@ void HttpTransport::setup(CURL* curl, const std::string& url, TlsPin& pin, char*
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, config_.insecure ? 0L : 2L);
     if (!config_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, config_.ca_file.c_str());
     if (!config_.insecure || pin.pinned()) pin.install(curl);  // a pin holds even with insecure
-    const std::string session = cookie();
+    const std::string session = with_cookie ? cookie() : std::string();
     curl_easy_setopt(curl, CURLOPT_COOKIE, session.empty() ? nullptr : session.c_str());
 }
 
@@ -294,14 +313,19 @@ HttpResponse HttpTransport::post_soap(const std::string& envelope, const std::st
     return response;
 }
 
-DownloadResult HttpTransport::get(const std::string& url, uint64_t offset,
-                                  const DownloadCallbacks& callbacks) const {
+DownloadResult HttpTransport::get(const std::string& url, uint64_t offset, const DownloadCallbacks& callbacks,
+                                  const HostTrust& trust) const {
     CURL* curl = curl_easy_init();
     if (!curl) throw Error(ErrorKind::transport, "libcurl could not create a handle");
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> guard(curl, curl_easy_cleanup);
     char error_buffer[CURL_ERROR_SIZE] = {};
-    TlsPin pin(pin_);
-    setup(curl, url, pin, error_buffer);
+    // The session's pin is for the session's host; another host is pinned by
+    // the lease's thumbprint or verified against the CA store.
+    TlsPin pin(trust.kind == HostTrust::Kind::session      ? pin_
+               : trust.kind == HostTrust::Kind::thumbprint ? parse_thumbprint(trust.thumbprint)
+                                                           : std::string());
+    // The session cookie is a credential of the session's host: never sent elsewhere.
+    setup(curl, url, pin, error_buffer, trust.kind == HostTrust::Kind::session);
 
     TransferState state(callbacks, offset, curl);
     const std::string range = std::to_string(offset) + "-";
@@ -326,7 +350,7 @@ DownloadResult HttpTransport::get(const std::string& url, uint64_t offset,
                             std::to_string(state.result.start_offset + state.result.bytes) +
                             " bytes: " + error_buffer + "; the download can resume from there");
         }
-        fail(rc, error_buffer, url, pin, config_);
+        fail(rc, error_buffer, url, pin, config_, trust);
     }
     if (!state.started) state.begin();  // empty body
     const long status = state.status;

@@ -37,6 +37,20 @@ struct DownloadCallbacks {
     std::function<bool()> is_cancelled;
 };
 
+// What a GET trusts. Device URLs of an export lease may name another host
+// than the session's (an ESXi host behind vCenter); nfc_download.hpp's
+// device_target() decides.
+struct HostTrust {
+    enum class Kind {
+        session,     // the session's host: its rules (CA store, ca_file, thumbprint pin, insecure)
+        ca,          // another host: CA store and ca_file, never the session's pin; insecure turns it off
+        thumbprint,  // another host the export lease vouches for: exactly the certificate `thumbprint` names
+    };
+    Kind kind = Kind::session;
+    std::string host;        // "host[:port]" of another host, for messages
+    std::string thumbprint;  // for Kind::thumbprint: "AA:BB:..", SHA-1 (as vSphere sends it) or SHA-256
+};
+
 struct DownloadResult {
     long status = 0;            // 200, 206, or 416 when already complete
     uint64_t start_offset = 0;  // where the delivered bytes began (0 after a restart)
@@ -60,8 +74,11 @@ public:
                            std::string_view method, std::chrono::seconds timeout = std::chrono::seconds(0));
 
     // GET `url` from byte `offset` into callbacks. Thread-safe: each call uses
-    // its own connection and a copy of the session cookie.
-    DownloadResult get(const std::string& url, uint64_t offset, const DownloadCallbacks& callbacks) const;
+    // its own connection and, for the session's host only, a copy of the
+    // session cookie (another host never sees it). A certificate that does not
+    // match a Kind::thumbprint pin: Error(tls) naming the host and both thumbprints.
+    DownloadResult get(const std::string& url, uint64_t offset, const DownloadCallbacks& callbacks,
+                       const HostTrust& trust = {}) const;
 
     bool has_session_cookie() const;
     void clear_session_cookie();
@@ -69,7 +86,8 @@ public:
 
 private:
     friend struct TransferState;
-    void setup(CURL* curl, const std::string& url, TlsPin& pin, char* error_buffer) const;
+    void setup(CURL* curl, const std::string& url, TlsPin& pin, char* error_buffer,
+               bool with_cookie = true) const;
     void remember_cookie(std::string_view set_cookie_value);
     std::string cookie() const;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "config.hpp"
 #include "errors.hpp"
 
 namespace hypersdk::vsphere {
@@ -24,6 +25,24 @@ bool parse_device_key(const std::string& key, std::string& kind, int& bus, int& 
     }
     kind = controller_kind(name.substr(0, digits));
     return !kind.empty();
+}
+
+// "host[:port]" of a URL, without user info.
+std::string url_authority(const std::string& url) {
+    auto start = url.find("://");
+    start = start == std::string::npos ? 0 : start + 3;
+    std::string authority = url.substr(start, url.find_first_of("/?#", start) - start);
+    if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+    return authority;
+}
+
+// Lower-case host and explicit port: "VC:443" and "vc" are the same endpoint.
+std::string canonical_endpoint(std::string authority) {
+    for (auto& c : authority) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto bracket = authority.rfind(']');
+    const auto colon = authority.rfind(':');
+    const bool has_port = colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+    return has_port ? authority : authority + ":443";
 }
 
 }  // namespace
@@ -64,12 +83,30 @@ const LeaseDevice* device_for_disk(const LeaseInfo& lease, const VmInfo& vm, con
     return disks.size() == keys.size() && n < disks.size() ? disks[n] : nullptr;
 }
 
+DeviceTarget device_target(const LeaseDevice& device, const Config& config) {
+    DeviceTarget target{resolve_device_url(device.url, config.host()), {}};
+    const std::string host = url_authority(target.url);
+    if (canonical_endpoint(host) == canonical_endpoint(config.host())) return target;
+    target.trust.host = host;
+    target.trust.kind = HostTrust::Kind::ca;
+    if (config.insecure || device.ssl_thumbprint.empty()) return target;
+    try {
+        parse_thumbprint(device.ssl_thumbprint);
+    } catch (const Error&) {
+        throw Error(ErrorKind::tls, "the export lease gives host " + host + " the malformed sslThumbprint '" +
+                                        device.ssl_thumbprint + "'; refusing to download " + target.url);
+    }
+    target.trust.kind = HostTrust::Kind::thumbprint;
+    target.trust.thumbprint = device.ssl_thumbprint;
+    return target;
+}
+
 DownloadResult download_device(Session& session, const LeaseDevice& device, uint64_t offset,
                                const DownloadCallbacks& callbacks) {
     if (device.url.empty())
         throw Error(ErrorKind::protocol, "export lease device " + device.key + " has no URL");
-    return session.transport().get(resolve_device_url(device.url, session.config().host()), offset,
-                                   callbacks);
+    const DeviceTarget target = device_target(device, session.config());
+    return session.transport().get(target.url, offset, callbacks, target.trust);
 }
 
 }  // namespace hypersdk::vsphere

@@ -1,5 +1,6 @@
 // Downloading one NFC device URL of an export lease: the '*' host replaced by
-// the session's host, resumable with Range (see HttpTransport::get).
+// the session's host, another host trusted through the lease's sslThumbprint,
+// resumable with Range (see HttpTransport::get).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,20 @@ namespace hypersdk::vsphere {
 // "https://*/nfc/52a/disk-0.vmdk" + "vc.example.com:443" -> "https://vc.example.com:443/nfc/52a/disk-0.vmdk".
 // Other hosts are left alone.
 std::string resolve_device_url(const std::string& device_url, const std::string& session_host);
+
+// A device URL resolved, and what its download trusts.
+struct DeviceTarget {
+    std::string url;
+    HostTrust trust;
+};
+
+// The session's host (after '*' substitution; names compared without case,
+// port 443 when none is given): the session's trust, unchanged. Another host
+// with an sslThumbprint in the lease: pinned to that thumbprint (as govc
+// trusts it), unless `config.insecure`. Another host without one: the CA
+// store and ca_file, never silently anything weaker. A malformed
+// sslThumbprint: Error(tls) naming the host.
+DeviceTarget device_target(const LeaseDevice& device, const Config& config);
 
 // The lease device that carries `disk`: by device key, then by controller
 // unit in the device's key ("/vm-1/VirtualLsiLogicController0:1"), then the

@@ -2,7 +2,8 @@
 // a real streamOptimized VMDK goes up into a VM's datastore file and must come
 // back through the NFC device URL byte for byte. Also OvfManager.CreateDescriptor
 // (absent from 0.24.2, added by the harness on request) and the checks a
-// server's descriptor must pass.
+// server's descriptor must pass. And device URLs on another host than the
+// session's (the harness's second NFC listener), trusted by the lease's sslThumbprint.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <pugixml.hpp>
@@ -265,6 +266,99 @@ TEST_F(VsphereExport, ServerKilledMidDownloadSaysWhereToResume) {
             << e.what() << " (got " << got << ")";
     }
     EXPECT_LT(got, vmdk_->size());
+}
+
+// An ESXi host behind vCenter: device URLs on a second listener whose
+// certificate is not in the CA file; the lease carries its SHA-1.
+class VsphereDeviceHost : public VsphereExport {
+protected:
+    const LeaseDevice& ready_device(MoRef& lease) {
+        power_off();
+        info_ = export_ready(lease);
+        const LeaseDevice* device = device_for_disk(info_, vm_, vm_.disks[0]);
+        EXPECT_NE(device, nullptr);
+        if (device == nullptr) throw std::runtime_error("no device");
+        EXPECT_NE(device->url.find("https://" + sim_->nfc_host() + "/nfc/"), std::string::npos)
+            << device->url;
+        EXPECT_NE(sim_->nfc_host(), sim_->host());
+        return *device;
+    }
+    std::string download(const LeaseDevice& device, Session& session) {
+        Sha256 sha;
+        DownloadCallbacks cb;
+        cb.on_data = [&](const char* d, size_t n) { sha.add(d, n); };
+        download_device(session, device, 0, cb);
+        return sha.hex();
+    }
+    // The message of the Error(tls) the download fails with ("" if none).
+    std::string tls_failure(const LeaseDevice& device) {
+        try {
+            download(device, *session_);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::tls) << e.what();
+            return e.what();
+        }
+        ADD_FAILURE() << "the download from " << device.url << " succeeded";
+        return "";
+    }
+    LeaseInfo info_;
+};
+
+TEST_F(VsphereDeviceHost, LeaseThumbprintTrustsTheOtherHostWithVerificationOn) {
+    start({.nfc_other_host = true});
+    ASSERT_FALSE(config_for(*sim_).insecure);
+    MoRef lease;
+    const LeaseDevice& device = ready_device(lease);
+    EXPECT_EQ(device.ssl_thumbprint, sim_->nfc_thumbprint_sha1());
+    EXPECT_NE(device.ssl_thumbprint, sim_->thumbprint_sha1());
+    EXPECT_EQ(download(device, *session_), hypersdk::test::sha256_of_file(*dir_ / "source.vmdk"));
+    // The session's own pin is for the session's host; the lease's pin still applies there.
+    Config pinned = config_for(*sim_);
+    pinned.ca_file.clear();
+    pinned.thumbprint = sim_->thumbprint_sha256();
+    Session by_pin(pinned);
+    by_pin.login();
+    EXPECT_EQ(download(device, by_pin), hypersdk::test::sha256_of_file(*dir_ / "source.vmdk"));
+    lease_complete(*session_, lease);
+}
+
+TEST_F(VsphereDeviceHost, WrongLeaseThumbprintFailsNamingHostAndMismatch) {
+    const std::string wrong = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33";
+    start({.nfc_other_host = true, .nfc_thumbprint = wrong});
+    MoRef lease;
+    const LeaseDevice& device = ready_device(lease);
+    EXPECT_EQ(device.ssl_thumbprint, wrong);
+    const std::string message = tls_failure(device);
+    EXPECT_NE(message.find("host " + sim_->nfc_host()), std::string::npos) << message;
+    EXPECT_NE(message.find("does not match the sslThumbprint " + wrong), std::string::npos) << message;
+    EXPECT_NE(message.find(sim_->nfc_thumbprint_sha1()), std::string::npos) << message;
+    lease_abort(*session_, lease);
+}
+
+TEST_F(VsphereDeviceHost, OtherHostWithoutThumbprintIsNotSilentlyTrusted) {
+    start({.nfc_other_host = true, .nfc_thumbprint = "none"});
+    MoRef lease;
+    const LeaseDevice& device = ready_device(lease);
+    EXPECT_TRUE(device.ssl_thumbprint.empty());
+    // The CA file trusts the session's host, not this one.
+    const std::string message = tls_failure(device);
+    EXPECT_NE(message.find("cannot verify the certificate of host " + sim_->nfc_host()), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("gives no sslThumbprint"), std::string::npos) << message;
+    // Nor does a session pin that would match the session's host.
+    Config pinned = config_for(*sim_);
+    pinned.thumbprint = sim_->thumbprint_sha1();
+    Session by_pin(pinned);
+    by_pin.login();
+    EXPECT_THROW(download(device, by_pin), Error);
+    // --insecure still turns verification off.
+    Config insecure = config_for(*sim_);
+    insecure.ca_file.clear();
+    insecure.insecure = true;
+    Session unverified(insecure);
+    unverified.login();
+    EXPECT_EQ(download(device, unverified), hypersdk::test::sha256_of_file(*dir_ / "source.vmdk"));
+    lease_abort(*session_, lease);
 }
 
 TEST_F(VsphereExport, SimulatorWithoutCreateDescriptorMeansNoServerDescriptor) {

@@ -365,6 +365,30 @@ TEST_F(VspherePlugin, ServerDescriptorThatIsNotXmlFallsBackWithAWarning) {
     expect_generated_with_warning(r, *out_ / "DC0_H0_VM0.ovf", "the OVF descriptor is not XML");
 }
 
+// Device URLs on another host (an ESXi host behind vCenter, here the harness's
+// second NFC listener with its own certificate): trusted by the lease's
+// sslThumbprint while TLS verification stays on.
+TEST_F(VspherePlugin, ExportsFromAnotherHostTrustedByTheLeaseThumbprint) {
+    start({.nfc_other_host = true});
+    const ProviderCall r =
+        plugin_->export_vm(session_, kVm, R"({"format":"ovf","power_off":true})", sinks_.get());
+    ASSERT_EQ(r.status, HYPERSDK_OK) << r.error;
+    EXPECT_EQ(hypersdk::test::sha256_of_file(*out_ / "DC0_H0_VM0-disk-0.vmdk"),
+              hypersdk::test::sha256_of_file(vmdk()));
+}
+
+TEST_F(VspherePlugin, WrongLeaseThumbprintFailsTheExportAndKeepsNothingComplete) {
+    start({.nfc_other_host = true,
+           .nfc_thumbprint = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33"});
+    const ProviderCall r =
+        plugin_->export_vm(session_, kVm, R"({"format":"ovf","power_off":true})", sinks_.get());
+    EXPECT_EQ(r.status, HYPERSDK_ERR_NETWORK) << r.error;
+    EXPECT_NE(r.error.find("host " + sim_->nfc_host()), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("does not match the sslThumbprint"), std::string::npos) << r.error;
+    EXPECT_FALSE(std::filesystem::exists(*out_ / "DC0_H0_VM0-disk-0.vmdk"));
+    EXPECT_FALSE(std::filesystem::exists(*out_ / "DC0_H0_VM0.ovf"));
+}
+
 TEST_F(VspherePlugin, CancelMidDownloadAbortsTheLeaseAndKeepsThePart) {
     start({.nfc_rate = 1 << 20});  // 1 MiB/s: the download takes seconds
     power_off_vm(*client_, find_vm(*client_, kVm).ref, std::chrono::seconds(30));

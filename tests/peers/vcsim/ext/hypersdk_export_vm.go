@@ -18,6 +18,11 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
+// HarnessNFCHost, when set ("127.0.0.1:PORT"), replaces '*' as the host of
+// device URLs, and HarnessNFCThumbprint is published as their sslThumbprint:
+// an ESXi host behind vCenter (set by our main's -nfc-other-host).
+var HarnessNFCHost, HarnessNFCThumbprint string
+
 // HarnessLeaseInitDelay keeps a new export lease "initializing" this long before
 // it turns "ready", so clients exercise their wait loop (set by our main).
 var HarnessLeaseInitDelay time.Duration
@@ -79,13 +84,18 @@ func (vm *VirtualMachine) ExportVm(ctx *Context, req *types.ExportVm) soap.HasFa
 		name := fmt.Sprintf("disk-%d.vmdk", i)
 		lease.files[name] = file
 		u := url.URL{Scheme: "https", Host: "*", Path: path.Join(nfcPrefix, lease.Self.Value, name)}
+		thumbprint := ""
+		if HarnessNFCHost != "" {
+			u.Host, thumbprint = HarnessNFCHost, HarnessNFCThumbprint
+		}
 		info.DeviceUrl = append(info.DeviceUrl, types.HttpNfcLeaseDeviceUrl{
-			Key:       fmt.Sprint(disk.Key),
-			ImportKey: fmt.Sprintf("/%s/%s:%d", vm.Name, devices.Name(devices.FindByKey(disk.ControllerKey)), unit),
-			Url:       u.String(),
-			Disk:      types.NewBool(true),
-			TargetId:  name,
-			FileSize:  size,
+			Key:           fmt.Sprint(disk.Key),
+			ImportKey:     fmt.Sprintf("/%s/%s:%d", vm.Name, devices.Name(devices.FindByKey(disk.ControllerKey)), unit),
+			Url:           u.String(),
+			Disk:          types.NewBool(true),
+			TargetId:      name,
+			FileSize:      size,
+			SslThumbprint: thumbprint,
 		})
 		info.TotalDiskCapacityInKB += disk.CapacityInKB
 	}

@@ -7,15 +7,20 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
+#include "errors.hpp"
 #include "images.hpp"
+#include "nfc_download.hpp"
 #include "process.hpp"
+#include "session.hpp"
 #include "temp_dir.hpp"
 #include "vcsim_fixture.hpp"
 
 namespace fs = std::filesystem;
+namespace vsphere = hypersdk::vsphere;
 using namespace hypersdk::test;
 using namespace std::chrono_literals;
 
@@ -37,6 +42,22 @@ std::vector<fs::path> files_with_extension(const fs::path& dir, const std::strin
         if (entry.path().extension() == extension) out.push_back(entry.path());
     std::sort(out.begin(), out.end());
     return out;
+}
+
+// The lease of the plugin's debug line "export lease <id> ready with N device URLs".
+std::string ready_lease(const std::string& log) {
+    std::smatch m;
+    return std::regex_search(log, m, std::regex("export lease (\\S+) ready with ")) ? m[1].str() : "";
+}
+
+// What the plugin read back from the simulator after ending `lease`, e.g.
+// "done" or "error (RequestCanceled: ...)".
+std::string lease_end_state(const std::string& log, const std::string& lease) {
+    const std::string needle = "export lease " + lease + " ended in state ";
+    const size_t at = log.find(needle);
+    if (at == std::string::npos) return "(not logged)";
+    const size_t begin = at + needle.size();
+    return log.substr(begin, log.find('\n', begin) - begin);
 }
 
 class ExportVcsim : public ::testing::Test {
@@ -88,6 +109,37 @@ protected:
 
     ProcessResult hyperexport(std::vector<std::string> args, const ProcessOptions& options) const {
         return run_process(argv(std::move(args)), options);
+    }
+
+    // A session of the test's own on the simulator, through the client library.
+    std::unique_ptr<vsphere::Session> client() const {
+        vsphere::Config c;
+        c.url = vcsim_->url();
+        c.username = vcsim_->username();
+        c.password = vcsim_->password();
+        c.ca_file = vcsim_->ca_file().string();
+        c.connect_timeout = 10s;
+        c.soap_timeout = 30s;
+        c.stall_timeout = 30s;
+        auto session = std::make_unique<vsphere::Session>(c);
+        session->login();
+        return session;
+    }
+
+    // True while the simulator serves the disk URL of `lease` (the harness's
+    // https://*/nfc/<lease>/disk-0.vmdk), false once it ended the lease (404).
+    // vcsim keeps a lease private to the session that made it, so this URL is
+    // what another session can check. Fetches only the last 16 bytes.
+    bool lease_serves_disk(vsphere::Session& session, const std::string& lease) const {
+        vsphere::LeaseDevice device;
+        device.key = "disk-0";
+        device.url = "https://*/nfc/" + lease + "/disk-0.vmdk";
+        try {
+            return vsphere::download_device(session, device, fs::file_size(source_) - 16, {}).bytes == 16;
+        } catch (const vsphere::Error& e) {
+            if (e.kind() == vsphere::ErrorKind::not_found) return false;
+            throw;
+        }
     }
 
     void expect_no_password(const ProcessResult& result) const {
@@ -307,8 +359,11 @@ TEST_F(ExportVcsim, CtrlCLeavesPartFilesAndReRunResumes) {
     options.nfc_rate = 4 * 1024 * 1024;  // 32 MiB take ~8 s: time to interrupt
     start(options, true);
     const fs::path out = dir_ / "out";
-    const std::vector<std::string> args = {"--provider", "vsphere",    "--vm",       kVm,
-                                           "--output",   out.string(), "--power-off"};
+    // Debug logging: the plugin names its lease and the state it ended in.
+    const std::vector<std::string> args = {"--log-level", "debug",    "--provider", "vsphere",    "--vm",
+                                           kVm,           "--output", out.string(), "--power-off"};
+    const auto session = client();
+    std::string aborted;
     {
         BackgroundProcess run(argv(args), env());
         // Wait until some bytes of a disk are on disk.
@@ -321,12 +376,19 @@ TEST_F(ExportVcsim, CtrlCLeavesPartFilesAndReRunResumes) {
                         started = true;
         }
         ASSERT_TRUE(started) << run.err();
+        aborted = ready_lease(run.err());
+        ASSERT_FALSE(aborted.empty()) << run.err();
+        // The lease is live before Ctrl-C, so the check after it can tell.
+        EXPECT_TRUE(lease_serves_disk(*session, aborted));
         run.send_signal(SIGINT);
         const auto result = run.wait(30s);
         EXPECT_FALSE(result.timed_out);
         EXPECT_EQ(result.exit_code, 1) << result.err;
         EXPECT_NE(result.err.find("cancelled"), std::string::npos) << result.err;
+        // Aborted on the simulator: state error with the abort's fault, not ready or done.
+        EXPECT_EQ(lease_end_state(result.err, aborted).rfind("error (RequestCanceled", 0), 0u) << result.err;
     }
+    EXPECT_FALSE(lease_serves_disk(*session, aborted));
     EXPECT_FALSE(files_with_extension(out, ".part").empty());
     EXPECT_TRUE(files_with_extension(out, ".vmdk").empty());
     EXPECT_FALSE(fs::exists(out / "artifact-manifest.json"));
@@ -334,6 +396,11 @@ TEST_F(ExportVcsim, CtrlCLeavesPartFilesAndReRunResumes) {
     const auto result = hyperexport(args, env());
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_NE(result.out.find("[INFO] Resuming "), std::string::npos) << result.out;  // not a fresh download
+    const std::string completed = ready_lease(result.err);
+    ASSERT_FALSE(completed.empty()) << result.err;
+    EXPECT_NE(completed, aborted);
+    EXPECT_EQ(lease_end_state(result.err, completed), "done") << result.err;
+    EXPECT_FALSE(lease_serves_disk(*session, completed));
     EXPECT_TRUE(files_with_extension(out, ".part").empty());
     const auto vmdks = files_with_extension(out, ".vmdk");
     ASSERT_EQ(vmdks.size(), 1u);

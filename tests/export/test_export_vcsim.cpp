@@ -14,6 +14,7 @@
 #include "errors.hpp"
 #include "images.hpp"
 #include "nfc_download.hpp"
+#include "nfc_lease.hpp"
 #include "process.hpp"
 #include "session.hpp"
 #include "temp_dir.hpp"
@@ -388,6 +389,11 @@ TEST_F(ExportVcsim, CtrlCLeavesPartFilesAndReRunResumes) {
         // Aborted on the simulator: state error with the abort's fault, not ready or done.
         EXPECT_EQ(lease_end_state(result.err, aborted).rfind("error (RequestCanceled", 0), 0u) << result.err;
     }
+    // Asked directly, from another session: the simulator holds the lease as aborted.
+    const vsphere::LeaseStatus aborted_status =
+        vsphere::lease_status(*session, vsphere::MoRef{"HttpNfcLease", aborted});
+    EXPECT_EQ(aborted_status.state, vsphere::LeaseState::error) << vsphere::to_string(aborted_status.state);
+    EXPECT_NE(aborted_status.error.find("RequestCanceled"), std::string::npos) << aborted_status.error;
     EXPECT_FALSE(lease_serves_disk(*session, aborted));
     EXPECT_FALSE(files_with_extension(out, ".part").empty());
     EXPECT_TRUE(files_with_extension(out, ".vmdk").empty());
@@ -400,6 +406,8 @@ TEST_F(ExportVcsim, CtrlCLeavesPartFilesAndReRunResumes) {
     ASSERT_FALSE(completed.empty()) << result.err;
     EXPECT_NE(completed, aborted);
     EXPECT_EQ(lease_end_state(result.err, completed), "done") << result.err;
+    EXPECT_EQ(vsphere::lease_status(*session, vsphere::MoRef{"HttpNfcLease", completed}).state,
+              vsphere::LeaseState::done);
     EXPECT_FALSE(lease_serves_disk(*session, completed));
     EXPECT_TRUE(files_with_extension(out, ".part").empty());
     const auto vmdks = files_with_extension(out, ".vmdk");

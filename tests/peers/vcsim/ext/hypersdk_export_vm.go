@@ -101,7 +101,10 @@ func (vm *VirtualMachine) ExportVm(ctx *Context, req *types.ExportVm) soap.HasFa
 	}
 	lease.Info = info
 
-	ctx.Session.Put(lease)
+	// Registered globally, not in the creating session: as on vCenter, another
+	// session (a test checking what a cancelled export left) can read the
+	// lease's state, and it outlives the exporter's Logout.
+	Map.Put(lease)
 	nfcLease.Store(lease.Self, &lease.HttpNfcLease)
 
 	if HarnessLeaseInitDelay > 0 {

@@ -269,6 +269,29 @@ TEST_F(ExportVcsim, ProfileSuppliesDefaultsAndFlagsWin) {
     EXPECT_EQ(manifest.find("\"checksum\""), std::string::npos) << manifest;  // from the profile
 }
 
+TEST_F(ExportVcsim, FalseOnTheCommandLineBeatsAProfilesTrue) {
+    start();
+    const fs::path profiles = dir_ / "profiles";
+    fs::create_directories(profiles);
+    const fs::path out = dir_ / "out";
+    std::ofstream(profiles / "kvm.json")
+        << R"({"name": "kvm", "provider": "vsphere", "output": ")" << out.string()
+        << R"(", "auto_convert": true, "converter": "qemu-img", "power_off": true})";
+    const ProcessOptions options = env({{"HYPEREXPORT_PROFILE_DIR", profiles.string()}});
+
+    // --power-off=false: the running VM is refused, as without the profile.
+    const auto refused = hyperexport({"--vm", kVm, "--profile", "kvm", "--power-off=false"}, options);
+    EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+    EXPECT_NE(refused.err.find("--power-off"), std::string::npos) << refused.err;
+    EXPECT_TRUE(files_with_extension(out, ".vmdk").empty());
+
+    // --convert=false: exported, not converted.
+    const auto exported = hyperexport({"--vm", kVm, "--profile", "kvm", "--convert=false"}, options);
+    ASSERT_EQ(exported.exit_code, 0) << exported.out << exported.err;
+    EXPECT_EQ(files_with_extension(out, ".vmdk").size(), 1u);
+    EXPECT_TRUE(files_with_extension(out, ".qcow2").empty()) << exported.out;
+}
+
 TEST_F(ExportVcsim, FailedConversionExitsFourAndKeepsTheExport) {
     start();
     const fs::path out = dir_ / "out";
@@ -452,6 +475,7 @@ TEST(ExportCli, HelpListsEveryOption) {
                                "--verify-manifest",
                                "--profile",
                                "--parallel",
+                               "--direct-io",
                                "--conversion-timeout",
                                "--stream-conversion",
                                "--hyper2kvm-binary",

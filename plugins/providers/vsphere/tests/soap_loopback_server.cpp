@@ -22,6 +22,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "soap.hpp"  // xml_escape: the client's own, the server needs the same rules
+
 namespace hypersdk::vsphere::test {
 namespace {
 
@@ -112,29 +114,6 @@ pugi::xml_node first_element(pugi::xml_node node, std::string_view local = {}) {
     return {};
 }
 
-std::string escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 // Envelope and fault shapes as vcsim writes them.
 std::string envelope(const std::string& body) {
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -150,9 +129,10 @@ std::string response(const std::string& method, const std::string& inner) {
 }
 
 std::string fault(const std::string& type, const std::string& message, const std::string& detail = {}) {
-    return envelope("<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>" + escape(message) +
-                    "</faultstring><detail><" + type + "Fault xmlns=\"urn:vim25\" xsi:type=\"" + type +
-                    "\">" + detail + "</" + type + "Fault></detail></soapenv:Fault>");
+    return envelope("<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>" +
+                    xml_escape(message) + "</faultstring><detail><" + type +
+                    "Fault xmlns=\"urn:vim25\" xsi:type=\"" + type + "\">" + detail + "</" + type +
+                    "Fault></detail></soapenv:Fault>");
 }
 
 const char* const kServiceContent =
@@ -399,19 +379,20 @@ SoapLoopbackServer::Reply SoapLoopbackServer::handle(const std::string& body, co
         session_key_ = random_hex(16);
         return {
             200,
-            response(method, "<returnval><key>" + session_key_ + "</key><userName>" + escape(username_) +
-                                 "</userName><fullName>" + escape(username_) +
+            response(method, "<returnval><key>" + session_key_ + "</key><userName>" + xml_escape(username_) +
+                                 "</userName><fullName>" + xml_escape(username_) +
                                  "</fullName><locale>en_US</locale><messageLocale>en_US</messageLocale>"
                                  "<extensionSession>false</extensionSession><ipAddress>127.0.0.1</ipAddress>"
                                  "<callCount>1</callCount></returnval>"),
             "vmware_soap_session=" + session_key_ + "; HttpOnly"};
     }
     if (!request.authenticated)
-        return {500,
-                fault("NotAuthenticated", "The session is not authenticated.",
-                      "<object type=\"" + escape(first_element(call, "_this").attribute("type").as_string()) +
-                          "\">" + escape(self) + "</object><privilegeId>System.View</privilegeId>"),
-                {}};
+        return {
+            500,
+            fault("NotAuthenticated", "The session is not authenticated.",
+                  "<object type=\"" + xml_escape(first_element(call, "_this").attribute("type").as_string()) +
+                      "\">" + xml_escape(self) + "</object><privilegeId>System.View</privilegeId>"),
+            {}};
     if (method == "Logout") {
         session_key_.clear();
         return {200, response(method, ""), {}};
@@ -455,13 +436,13 @@ SoapLoopbackServer::Reply SoapLoopbackServer::page(const std::string& method, Cu
     }
     for (size_t i = cursor.next; i < end; ++i) {
         const SoapObject& o = objects_[i];
-        result += "<objects><obj type=\"" + escape(o.type) + "\">" + escape(o.value) + "</obj>";
+        result += "<objects><obj type=\"" + xml_escape(o.type) + "\">" + xml_escape(o.value) + "</obj>";
         for (const auto& path : cursor.paths)
             if (path == "name")
                 result +=
                     "<propSet><name>name</name><val xmlns:XMLSchema-instance=\"http://www.w3.org/2001/"
                     "XMLSchema-instance\" XMLSchema-instance:type=\"xsd:string\">" +
-                    escape(o.name) + "</val></propSet>";
+                    xml_escape(o.name) + "</val></propSet>";
         result += "</objects>";
     }
     return {200, response(method, result + "</returnval>"), {}};

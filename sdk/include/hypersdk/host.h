@@ -92,7 +92,10 @@ struct hypersdk_host {
 
     /* [job-thread] Append bytes at the current offset. The host hashes them
      * as they pass. Calls on one sink must not overlap; different sinks may
-     * be written from different threads at once. */
+     * be written from different threads at once. The host may write behind
+     * the call (data is copied before it returns): an I/O error can surface
+     * on a later sink_write, sink_rewind or sink_close, as HYPERSDK_ERR_IO
+     * with the job's error set, so a plugin must check sink_close too. */
     int32_t (*sink_write)(hypersdk_sink *sink, const void *data, size_t length);
 
     /* [job-thread] Truncate the sink to zero bytes and start over (for

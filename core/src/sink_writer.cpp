@@ -148,18 +148,17 @@ void SinkWriter::retire_done_batches() {
     }
 }
 
+SinkWriter::Batch* SinkWriter::oldest_pending(bool Batch::*stage) {
+    for (auto& batch : queue_)
+        if (!(batch.*stage)) return &batch;
+    return nullptr;
+}
+
 void SinkWriter::hash_loop() {
     std::unique_lock lock(mutex_);
     for (;;) {
         Batch* batch = nullptr;
-        changed_.wait(lock, [&] {
-            for (auto& b : queue_)
-                if (!b.hashed) {
-                    batch = &b;
-                    return true;
-                }
-            return stop_;
-        });
+        changed_.wait(lock, [&] { return (batch = oldest_pending(&Batch::hashed)) != nullptr || stop_; });
         if (batch == nullptr) return;  // stopping and nothing left
         lock.unlock();
         hash_.update(batch->buffer->data, batch->size);
@@ -174,14 +173,7 @@ void SinkWriter::write_loop() {
     std::unique_lock lock(mutex_);
     for (;;) {
         Batch* batch = nullptr;
-        changed_.wait(lock, [&] {
-            for (auto& b : queue_)
-                if (!b.written) {
-                    batch = &b;
-                    return true;
-                }
-            return stop_;
-        });
+        changed_.wait(lock, [&] { return (batch = oldest_pending(&Batch::written)) != nullptr || stop_; });
         if (batch == nullptr) return;
         if (!failed_locked()) {  // after a failure, batches are dropped unwritten
             lock.unlock();

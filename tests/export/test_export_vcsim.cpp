@@ -88,6 +88,17 @@ protected:
         fs::create_directories(dir_ / "home");
     }
 
+    // Profile "kvm": vsphere, output DIR/out, convert with qemu-img, power off,
+    // plus `more` members; returns the environment that finds it.
+    ProcessOptions kvm_profile(const std::string& more = "") const {
+        const fs::path profiles = dir_ / "profiles";
+        fs::create_directories(profiles);
+        std::ofstream(profiles / "kvm.json")
+            << R"({"name": "kvm", "provider": "vsphere", "output": ")" << (dir_ / "out").string()
+            << R"(", "auto_convert": true, "converter": "qemu-img", "power_off": true)" << more << "}";
+        return env({{"HYPEREXPORT_PROFILE_DIR", profiles.string()}});
+    }
+
     ProcessOptions env(std::map<std::string, std::string> extra = {}) const {
         ProcessOptions options;
         options.env = {{"GOVC_URL", vcsim_->url()},
@@ -254,15 +265,10 @@ TEST_F(ExportVcsim, OvaFormatPacksOvfFirstThenTheDisks) {
 
 TEST_F(ExportVcsim, ProfileSuppliesDefaultsAndFlagsWin) {
     start();
-    const fs::path profiles = dir_ / "profiles";
-    fs::create_directories(profiles);
     const fs::path out = dir_ / "out";
-    std::ofstream(profiles / "kvm.json")
-        << R"({"name": "kvm", "provider": "vsphere", "output": ")" << out.string()
-        << R"(", "auto_convert": true, "converter": "qemu-img", "power_off": true,
- "manifest_target_format": "raw", "manifest_checksum": false})";
-    const auto result = hyperexport({"--vm", kVm, "--profile", "kvm", "--target-format", "qcow2"},
-                                    env({{"HYPEREXPORT_PROFILE_DIR", profiles.string()}}));
+    const auto result =
+        hyperexport({"--vm", kVm, "--profile", "kvm", "--target-format", "qcow2"},
+                    kvm_profile(R"(, "manifest_target_format": "raw", "manifest_checksum": false)"));
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_EQ(files_with_extension(out, ".qcow2").size(), 1u) << result.out;  // the flag beat "raw"
     const std::string manifest = read_text(out / "artifact-manifest.json");
@@ -271,13 +277,8 @@ TEST_F(ExportVcsim, ProfileSuppliesDefaultsAndFlagsWin) {
 
 TEST_F(ExportVcsim, FalseOnTheCommandLineBeatsAProfilesTrue) {
     start();
-    const fs::path profiles = dir_ / "profiles";
-    fs::create_directories(profiles);
     const fs::path out = dir_ / "out";
-    std::ofstream(profiles / "kvm.json")
-        << R"({"name": "kvm", "provider": "vsphere", "output": ")" << out.string()
-        << R"(", "auto_convert": true, "converter": "qemu-img", "power_off": true})";
-    const ProcessOptions options = env({{"HYPEREXPORT_PROFILE_DIR", profiles.string()}});
+    const ProcessOptions options = kvm_profile();
 
     // --power-off=false: the running VM is refused, as without the profile.
     const auto refused = hyperexport({"--vm", kVm, "--profile", "kvm", "--power-off=false"}, options);

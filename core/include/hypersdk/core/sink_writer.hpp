@@ -73,6 +73,8 @@ private:
     void queue_current(std::unique_lock<std::mutex>& lock);
     bool drain();
     void retire_done_batches();
+    // The oldest queued batch that has not passed `stage` (hashed or written).
+    Batch* oldest_pending(bool Batch::*stage);
     void hash_loop();
     void write_loop();
     bool write_batch(const char* data, size_t size, uint64_t offset, std::string& error);

@@ -6,9 +6,10 @@
 // Batches are written with O_DIRECT when the filesystem accepts it: a
 // streamed disk image is written once and read once by the converter, so the
 // page-cache copy costs CPU (measured: most of the export's kernel time) and
-// evicts everything else for nothing. Filesystems without O_DIRECT (tmpfs
-// before Linux 6.6, some FUSE) get ordinary buffered writes. Unaligned heads
-// (a resumed .part) and tails are written buffered.
+// evicts everything else for nothing. Without O_DIRECT (not asked for, or
+// tmpfs before Linux 6.6, some FUSE) write() writes through the page cache
+// itself, and batches are only hashed. Unaligned heads (a resumed .part) and
+// tails are written buffered.
 //
 // Memory is bounded: at most kBuffers batches of kBatchBytes per sink.
 // Errors are sticky: a failed write is reported by the next write(),
@@ -87,6 +88,7 @@ private:
     bool direct_ = false;                     // the fd's O_DIRECT flag now; writer thread (or drained) only
     std::atomic<bool> direct_usable_{false};  // false once the filesystem refused it
     std::atomic<bool> failed_{false};         // write_error_ is set
+    bool write_through_ = false;              // no O_DIRECT: write() writes itself, batches are only hashed
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;

@@ -25,16 +25,12 @@ struct SinkWriter::Buffer {
 };
 
 SinkWriter::SinkWriter(int fd, std::string name, uint64_t offset, Sha256 initial, bool direct_io)
-    : fd_(fd),
-      name_(std::move(name)),
-      direct_requested_(direct_io),
-      next_offset_(offset),
-      hash_(std::move(initial)) {
+    : fd_(fd), name_(std::move(name)), next_offset_(offset), hash_(std::move(initial)) {
     for (size_t i = 0; i < kBuffers; ++i) {
         buffers_.push_back(std::make_unique<Buffer>());
         free_.push_back(buffers_.back().get());
     }
-    direct_usable_ = direct_requested_ && set_direct(true);
+    direct_usable_ = direct_io && set_direct(true);
     write_through_ = !direct_usable_;
     hasher_ = std::thread([this] { hash_loop(); });
     writer_ = std::thread([this] { write_loop(); });
@@ -110,7 +106,7 @@ bool SinkWriter::take_buffer(std::unique_lock<std::mutex>& lock) {
 }
 
 void SinkWriter::queue_current(std::unique_lock<std::mutex>&) {
-    // Written through already: the batch only needs hashing.
+    // In write-through mode the bytes are on disk already: the batch only needs hashing.
     queue_.push_back(Batch{current_, current_size_, next_offset_, false, write_through_});
     next_offset_ += current_size_;
     current_ = nullptr;

@@ -84,7 +84,6 @@ private:
 
     const int fd_;
     const std::string name_;
-    const bool direct_requested_;
     bool direct_ = false;                     // the fd's O_DIRECT flag now; writer thread (or drained) only
     std::atomic<bool> direct_usable_{false};  // false once the filesystem refused it
     std::atomic<bool> failed_{false};         // write_error_ is set

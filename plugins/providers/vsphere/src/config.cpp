@@ -91,10 +91,16 @@ void Config::normalise() {
     if (!thumbprint.empty()) parse_thumbprint(thumbprint);  // fail early on a malformed pin
 }
 
-std::string Config::host() const {
+std::string url_authority(const std::string& url) {
     auto start = url.find("://");
     start = start == std::string::npos ? 0 : start + 3;
-    return url.substr(start, url.find('/', start) - start);
+    std::string authority = url.substr(start, url.find_first_of("/?#", start) - start);
+    if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+    return authority;
+}
+
+std::string Config::host() const {
+    return url_authority(url);
 }
 
 Config Config::from_env(const Lookup& lookup) {

@@ -36,6 +36,9 @@ struct Config {
     std::string host() const;
 };
 
+// "host[:port]" of a URL, without user info, path, query or fragment.
+std::string url_authority(const std::string& url);
+
 // Parses a govc-style boolean ("1", "true", "0", "false", ...); `name` is
 // for the error message.
 bool parse_bool(const std::string& name, const std::string& value);

@@ -27,15 +27,6 @@ bool parse_device_key(const std::string& key, std::string& kind, int& bus, int& 
     return !kind.empty();
 }
 
-// "host[:port]" of a URL, without user info.
-std::string url_authority(const std::string& url) {
-    auto start = url.find("://");
-    start = start == std::string::npos ? 0 : start + 3;
-    std::string authority = url.substr(start, url.find_first_of("/?#", start) - start);
-    if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
-    return authority;
-}
-
 // Lower-case host and explicit port: "VC:443" and "vc" are the same endpoint.
 std::string canonical_endpoint(std::string authority) {
     for (auto& c : authority) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -57,6 +57,7 @@ const hypersdk_converter_capabilities kCapabilities = {
     6,                                        // priority: keep low beside hypersdk's own converters
     kToolName,                                // tool_name
     kInstallHint,                             // install_hint
+    nullptr,                                  // options: none
 };
 
 // The executable `tool` in a directory of PATH (an empty element is the

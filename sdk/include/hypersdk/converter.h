@@ -7,8 +7,12 @@
  *
  * Three JSON documents cross this interface (schemas in
  * docs/converter-json.md); plugins ignore keys they do not know:
- *   config  (ConverterConfig):  binary_path, timeout_seconds, environment
- *                               (string map), working_directory
+ *   config  (ConverterConfig):  timeout_seconds, environment (string map:
+ *                               variables to set for the tool),
+ *                               environment_unset (variables to remove from
+ *                               the tool's environment: credentials),
+ *                               working_directory, and one key per declared
+ *                               option (ABI 1.1, options.h)
  *   options (ConvertOptions):   stream_output, verbose (0-3), dry_run,
  *                               target_format, compression_level (0 = none,
  *                               1-9), preserve_mac, custom_args (strings)
@@ -20,6 +24,7 @@
 #ifndef HYPERSDK_CONVERTER_H
 #define HYPERSDK_CONVERTER_H
 
+#include "options.h"
 #include "types.h"
 
 HYPERSDK_EXTERN_C_BEGIN
@@ -54,6 +59,17 @@ typedef struct hypersdk_converter_capabilities {
      * ("apt-get install qemu-utils"). Shown when validate fails. */
     const char *tool_name;
     const char *install_hint;
+
+    /* ---- ABI 1.1: optional; absent (NULL) in a 1.0 plugin. ---- */
+
+    /* The settings this converter takes (its tool's path, ...): a
+     * NULL-terminated array of pointers to static entries, see options.h. The
+     * host offers each as --<name>-OPTION, where <name> is the descriptor's
+     * name (--hyper2kvm-binary), and passes the resolved values as keys of
+     * the ConverterConfig JSON. NULL: no options. */
+    const hypersdk_option *const *options;
+
+    /* New fields are appended here in later minor releases. */
 } hypersdk_converter_capabilities;
 
 typedef struct hypersdk_converter {

@@ -77,13 +77,24 @@ struct hypersdk_host {
      * object describing it:
      *   {"kind": "disk" | "descriptor",
      *    "id": "disk-0",               (disks: manifest id, ^[A-Za-z0-9_-]+$)
-     *    "file_name": "vm-disk1.vmdk", (a bare name: no '/', not "." or "..")
+     *    "file_name": "vm-disk1.vmdk", (a bare name: no '/', not "." or "..",
+     *                                   no control characters)
      *    "format": "vmdk",             (disks: source format)
-     *    "expected_bytes": 123}        (optional: size for progress)
-     * The host checks the name, opens "<output dir>/<file_name>.part" and, when
-     * a partial file of an earlier run is there and resuming is allowed,
-     * keeps it: sink_offset then says where to continue. On success *out_sink
-     * is set and stays valid until sink_close. Errors name the bad field. */
+     *    "expected_bytes": 123,        (optional: size for progress)
+     *    "exact_bytes": 123,           (optional, 1.1: the size the source
+     *                                   announced for certain; a sink closed
+     *                                   with another byte count is refused)
+     *    "source_key": "snap-0a1/etag"} (optional, 1.1: what identifies these
+     *                                   exact source bytes: a snapshot id, an
+     *                                   ETag, a lease's file size; see below)
+     * The host checks the name, opens "<output dir>/<file_name>.part" (never
+     * through a symlink) and, when a partial file of an earlier run is there,
+     * resuming is allowed and the resume record kept beside it says it came
+     * from the same source (provider, VM, id, file name, format,
+     * expected_bytes, exact_bytes and source_key all equal), keeps it: sink_offset then
+     * says where to continue. Otherwise the partial file is started over. On
+     * success *out_sink is set and stays valid until sink_close. Errors name
+     * the bad field. */
     int32_t (*sink_open)(hypersdk_job *job, const char *artifact_json, hypersdk_sink **out_sink);
 
     /* [job-thread] Bytes already in the sink (non-zero when resuming). The
@@ -103,10 +114,25 @@ struct hypersdk_host {
     int32_t (*sink_rewind)(hypersdk_sink *sink);
 
     /* [job-thread] Close the sink. status HYPERSDK_OK: the host flushes,
-     * renames "<name>.part" to "<name>" and records size and SHA-256. Any
+     * renames "<name>.part" to "<name>" and records size and SHA-256; it
+     * refuses (HYPERSDK_ERR_IO, the .part kept) when exact_bytes was given
+     * and another number of bytes arrived: a truncated download is not a
+     * disk. Any
      * other status: the .part file stays for a later resume and is never
      * renamed. The sink is invalid after this call, whatever it returns. */
     int32_t (*sink_close)(hypersdk_sink *sink, int32_t status);
+
+    /* ---- ABI 1.1: check HYPERSDK_HOST_HAS(host, slot) before calling. ---- */
+
+    /* [job-thread] Append `length` zero bytes at the current offset without
+     * the plugin writing them, as nbdkit's .zero: for the holes that block
+     * sources report (unallocated EBS blocks, Azure page ranges, NBD zero
+     * extents). The host leaves a hole where the file system can (the file
+     * stays sparse), hashes the zeros so the manifest's SHA-256 is of the
+     * whole disk, and counts them in progress. Same rules as sink_write: calls
+     * on one sink never overlap, errors may surface on a later call. A host
+     * without this slot (1.0): write the zeros with sink_write instead. */
+    int32_t (*sink_write_zeros)(hypersdk_sink *sink, uint64_t length);
 
     /* New slots are appended here in later minor releases. */
 };

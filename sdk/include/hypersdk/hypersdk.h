@@ -4,6 +4,7 @@
 
 #include "converter.h"
 #include "host.h"
+#include "options.h"
 #include "plugin.h"
 #include "provider.h"
 #include "types.h"

@@ -15,6 +15,7 @@
 #ifndef HYPERSDK_PROVIDER_H
 #define HYPERSDK_PROVIDER_H
 
+#include "options.h"
 #include "types.h"
 
 HYPERSDK_EXTERN_C_BEGIN
@@ -36,6 +37,17 @@ typedef struct hypersdk_provider_capabilities {
     bool exports_powered_on;
     /* True when the provider can export only changed blocks. */
     bool supports_incremental;
+
+    /* ---- ABI 1.1: optional; absent (NULL) in a 1.0 plugin. ---- */
+
+    /* The settings this provider takes (endpoint, credentials, region, ...):
+     * a NULL-terminated array of pointers to static entries, see options.h.
+     * The host offers them as plain flags (--region) when --provider names
+     * this provider, and passes the resolved values as keys of the config
+     * JSON given to open. NULL: no options. */
+    const hypersdk_option *const *options;
+
+    /* New fields are appended here in later minor releases. */
 } hypersdk_provider_capabilities;
 
 /* A connection to the platform. Plugin-owned: created by open, destroyed by
@@ -49,9 +61,10 @@ typedef struct hypersdk_provider {
     /* Never NULL. */
     const hypersdk_provider_capabilities *capabilities;
 
-    /* Connect and authenticate. config_json: endpoint, credentials and TLS
-     * settings (docs/provider-json.md#config); the plugin copies what it
-     * keeps. On success sets *out_session. */
+    /* Connect and authenticate. config_json: the resolved values of the
+     * provider's declared options (options.h), keyed by option name
+     * (docs/provider-json.md#config); the plugin copies what it keeps and
+     * never logs a secret. On success sets *out_session. */
     int32_t (*open)(const char *config_json, hypersdk_job *job,
                     hypersdk_provider_session **out_session);
 

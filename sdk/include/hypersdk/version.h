@@ -10,7 +10,7 @@
 #define HYPERSDK_VERSION_H
 
 #define HYPERSDK_ABI_MAJOR 1
-#define HYPERSDK_ABI_MINOR 0
+#define HYPERSDK_ABI_MINOR 1
 
 /* The version of the SDK package (headers, pkg-config, CMake package). It moves
  * independently of the ABI numbers above. CMake reads this line. */

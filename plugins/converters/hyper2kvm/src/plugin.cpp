@@ -29,6 +29,7 @@ const hypersdk_converter_capabilities kCapabilities = {
     100,
     "hyper2kvm",
     kInstallHint,
+    nullptr,  // options: none yet
 };
 
 void check_tool(const pc::ConverterConfig& config) {

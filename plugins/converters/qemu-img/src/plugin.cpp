@@ -29,6 +29,7 @@ const hypersdk_converter_capabilities kCapabilities = {
     10,
     "qemu-img",
     kInstallHint,
+    nullptr,  // options: none yet
 };
 
 void check_tool(const pc::ConverterConfig& config) {

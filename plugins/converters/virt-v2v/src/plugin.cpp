@@ -30,6 +30,7 @@ const hypersdk_converter_capabilities kCapabilities = {
     50,
     "virt-v2v",
     kInstallHint,
+    nullptr,  // options: none yet
 };
 
 void check_tool(const pc::ConverterConfig& config) {

@@ -31,7 +31,7 @@ const char* const kExportFormats[] = {"ovf", nullptr};  // "ova" once packing ex
 const char* const kAuthMethods[] = {"password", nullptr};
 
 const hypersdk_provider_capabilities kCapabilities = {
-    sizeof(hypersdk_provider_capabilities), "vsphere", kExportFormats, kAuthMethods, false, false,
+    sizeof(hypersdk_provider_capabilities), "vsphere", kExportFormats, kAuthMethods, false, false, nullptr,
 };
 
 void require_session(hypersdk_provider_session* session) {

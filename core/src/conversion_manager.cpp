@@ -5,7 +5,9 @@
 #include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "hypersdk/core/manifest_reader.hpp"
 
@@ -15,29 +17,28 @@ namespace {
 namespace fs = std::filesystem;
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-std::vector<std::string> string_list(const char* const* list) {
-    std::vector<std::string> out;
-    for (size_t i = 0; list != nullptr && list[i] != nullptr; ++i) out.emplace_back(list[i]);
-    return out;
-}
-
-std::string text_or_empty(const char* text) {
-    return text != nullptr ? text : "";
-}
-
-// The message a job carries after a failed call, or a fallback naming the status.
-std::string job_error_text(const Job& job, int32_t status, const std::string& what) {
-    if (const auto error = job.error(); error && !error->message.empty()) return error->message;
-    return what + " failed with status " + std::to_string(status);
-}
-
 // Runs one converter's validate() for routing: nullopt when usable.
-std::optional<std::string> validate_converter(const LoadedPlugin& plugin, const std::string& config_json) {
-    Job job("validate " + plugin.id());
-    const auto lock = plugin.lock_for_call();
-    const int32_t status = plugin.converter()->validate(config_json.c_str(), job.handle());
-    if (status == HYPERSDK_OK) return std::nullopt;
-    return job_error_text(job, status, "validate");
+std::optional<std::string> validate_converter(const ConverterBackend& converter,
+                                              const std::string& config_json) {
+    Job job("validate " + converter.plugin_id());
+    const PluginCall call = converter.validate(config_json, job);
+    if (call.ok()) return std::nullopt;
+    return call.error;
+}
+
+// Job warnings ("stage: message") and the result's warnings, each once: a
+// converter reports a warning through job_warning and again in its result.
+void merge_warnings(const std::vector<JobWarning>& job_warnings, ConversionOutcome& outcome) {
+    std::vector<std::string> merged;
+    for (const auto& warning : job_warnings) merged.push_back(warning.stage + ": " + warning.message);
+    for (const auto& warning : outcome.warnings) {
+        const bool seen = std::any_of(job_warnings.begin(), job_warnings.end(), [&](const JobWarning& w) {
+            return warning == w.message || warning == w.stage + ": " + w.message;
+        });
+        if (!seen && std::find(merged.begin(), merged.end(), warning) == merged.end())
+            merged.push_back(warning);
+    }
+    outcome.warnings = std::move(merged);
 }
 
 }  // namespace
@@ -60,34 +61,41 @@ ConversionNeeds derive_conversion_needs(const Manifest& manifest,
     return needs;
 }
 
-ConverterProfile converter_profile(const LoadedPlugin& plugin) {
-    const auto& caps = *plugin.converter_capabilities();
+ConverterProfile converter_profile(const ConverterBackend& converter) {
+    const ConverterCapabilities& caps = converter.capabilities();
     ConverterProfile profile;
-    profile.id = plugin.id();
-    profile.source_formats = string_list(caps.supported_source_formats);
-    profile.target_formats = string_list(caps.supported_target_formats);
-    profile.driver_injection = caps.supports_driver_injection;
-    profile.os_detection = caps.supports_os_detection;
-    profile.validation = caps.supports_validation;
-    profile.providers = string_list(caps.supported_providers);
+    profile.id = converter.plugin_id();
+    profile.source_formats = caps.source_formats;
+    profile.target_formats = caps.target_formats;
+    profile.driver_injection = caps.driver_injection;
+    profile.os_detection = caps.os_detection;
+    profile.validation = caps.validation;
+    profile.providers = caps.providers;
     profile.priority = caps.priority;
-    profile.tool_name = text_or_empty(caps.tool_name);
-    profile.install_hint = text_or_empty(caps.install_hint);
+    profile.tool_name = caps.tool_name;
+    profile.install_hint = caps.install_hint;
     return profile;
 }
 
+std::vector<std::string> secret_environment_variables(const PluginRegistry& registry) {
+    std::set<std::string> names;
+    const auto add = [&names](const std::vector<PluginOption>& options) {
+        for (const auto& option : options)
+            if (option.secret()) names.insert(option.env.begin(), option.env.end());
+    };
+    for (const LoadedPlugin* plugin : registry.plugins()) {
+        if (const auto* provider = plugin->provider_backend()) add(provider->capabilities().options);
+        if (const auto* converter = plugin->converter_backend()) add(converter->capabilities().options);
+    }
+    return {names.begin(), names.end()};
+}
+
 std::string ConversionManager::converter_config_json(const ConversionRequest& request,
-                                                     const hypersdk_converter_capabilities& capabilities,
+                                                     const ConverterBackend& converter,
                                                      const fs::path& manifest_path) {
     rapidjson::StringBuffer buffer;
     JsonWriter writer(buffer);
     writer.StartObject();
-    // --hyper2kvm-binary belongs to whichever converter declares that it runs
-    // hyper2kvm; routing stays by capability, never by plugin name.
-    if (!request.hyper2kvm_binary.empty() && text_or_empty(capabilities.tool_name) == "hyper2kvm") {
-        writer.Key("binary_path");
-        writer.String(request.hyper2kvm_binary);
-    }
     writer.Key("timeout_seconds");
     writer.Int64(request.timeout.count());
     writer.Key("environment");
@@ -97,10 +105,19 @@ std::string ConversionManager::converter_config_json(const ConversionRequest& re
         writer.String(value);
     }
     writer.EndObject();
+    writer.Key("environment_unset");
+    writer.StartArray();
+    for (const auto& name : request.environment_unset) writer.String(name);
+    writer.EndArray();
     writer.Key("working_directory");
     writer.String(manifest_path.parent_path().string());
     writer.EndObject();
-    return buffer.GetString();
+    std::string text = buffer.GetString();
+    // The converter's own declared options (already typed and checked).
+    if (const auto it = request.converter_options.find(converter.plugin_id());
+        it != request.converter_options.end() && !it->second.empty())
+        text.insert(text.size() - 1, "," + it->second);
+    return text;
 }
 
 std::string ConversionManager::convert_options_json(const ConversionRequest& request,
@@ -136,11 +153,12 @@ std::string ConversionManager::convert_options_json(const ConversionRequest& req
     return buffer.GetString();
 }
 
-const LoadedPlugin* ConversionManager::resolve(const std::string& id_or_name) const {
-    if (const LoadedPlugin* plugin = registry_.find(id_or_name); plugin != nullptr && plugin->converter())
-        return plugin;
+const ConverterBackend* ConversionManager::resolve(const std::string& id_or_name) const {
+    if (const LoadedPlugin* plugin = registry_.find(id_or_name);
+        plugin != nullptr && plugin->converter_backend())
+        return plugin->converter_backend();
     for (const LoadedPlugin* plugin : registry_.converters())
-        if (text_or_empty(plugin->descriptor().name) == id_or_name) return plugin;
+        if (plugin->converter_backend()->name() == id_or_name) return plugin->converter_backend();
     return nullptr;
 }
 
@@ -158,16 +176,22 @@ ConversionPlan ConversionManager::plan(const ConversionRequest& request) const {
 
     std::optional<std::string> forced_id;
     if (request.converter) {
-        const LoadedPlugin* forced = resolve(*request.converter);
-        forced_id = forced != nullptr ? forced->id() : *request.converter;
+        const ConverterBackend* forced = resolve(*request.converter);
+        forced_id = forced != nullptr ? forced->plugin_id() : *request.converter;
     }
 
     std::vector<ConverterCandidate> candidates;
     for (const LoadedPlugin* plugin : registry_.converters()) {
-        const std::string config =
-            converter_config_json(request, *plugin->converter_capabilities(), plan.manifest_path);
-        candidates.push_back(
-            {converter_profile(*plugin), [plugin, config] { return validate_converter(*plugin, config); }});
+        const ConverterBackend* converter = plugin->converter_backend();
+        const std::string config = converter_config_json(request, *converter, plan.manifest_path);
+        std::optional<std::string> option_problem;
+        if (const auto it = request.converter_option_problems.find(converter->plugin_id());
+            it != request.converter_option_problems.end())
+            option_problem = it->second;
+        candidates.push_back({converter_profile(*converter), [converter, config, option_problem] {
+                                  return option_problem ? option_problem
+                                                        : validate_converter(*converter, config);
+                              }});
     }
     plan.decision = route_conversion(plan.needs, std::move(candidates), forced_id);
     return plan;
@@ -227,34 +251,27 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
         return outcome;
     }
     const LoadedPlugin* plugin = registry_.find(*plan.decision.chosen_id);
-    if (plugin == nullptr || plugin->converter() == nullptr) {
+    const ConverterBackend* converter = plugin != nullptr ? plugin->converter_backend() : nullptr;
+    if (converter == nullptr) {
         outcome.status = ConversionStatus::no_converter;
         outcome.error = "converter " + *plan.decision.chosen_id + " is no longer loaded";
         return outcome;
     }
-    outcome.converter_id = plugin->id();
+    outcome.converter_id = converter->plugin_id();
 
-    const std::string config =
-        converter_config_json(request, *plugin->converter_capabilities(), plan.manifest_path);
+    const std::string config = converter_config_json(request, *converter, plan.manifest_path);
     const std::string options = convert_options_json(request, plan);
-    spdlog::debug("converting {} with {}", plan.manifest_path.string(), plugin->id());
+    spdlog::debug("converting {} with {}", plan.manifest_path.string(), converter->plugin_id());
 
-    TextBuffer result;
     const auto started = std::chrono::steady_clock::now();
     job.set_deadline(started + request.timeout);
-    int32_t status;
-    {
-        const auto lock = plugin->lock_for_call();
-        status = plugin->converter()->convert(config.c_str(), plan.manifest_path.c_str(), options.c_str(),
-                                              job.handle(), result.handle());
-    }
+    const PluginCall call = converter->convert(config, plan.manifest_path, options, job);
+    const int32_t status = call.status;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    const std::string result_text = result.text();
-    const bool have_result = !result_text.empty() && parse_conversion_result(result_text, outcome);
+    const bool have_result = !call.output.empty() && parse_conversion_result(call.output, outcome);
     if (outcome.duration_seconds <= 0) outcome.duration_seconds = elapsed;
-    for (const auto& warning : job.warnings())
-        outcome.warnings.push_back(warning.stage + ": " + warning.message);
+    merge_warnings(job.warnings(), outcome);
 
     if (status == HYPERSDK_OK && (!have_result || outcome.success)) {
         outcome.success = true;
@@ -277,8 +294,9 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
             break;
         case CancelReason::none:
             outcome.status = ConversionStatus::failed;
-            if (status != HYPERSDK_OK || outcome.error.empty())
-                outcome.error = job_error_text(job, status, plugin->id() + " convert");
+            if (status != HYPERSDK_OK || outcome.error.empty()) outcome.error = call.error;
+            if (outcome.error.empty())
+                outcome.error = job_error_message(job, status, converter->plugin_id() + " convert");
             break;
     }
     return outcome;

@@ -71,12 +71,13 @@ RoutingDecision route_conversion(const ConversionNeeds& needs, std::vector<Conve
     });
 
     RoutingDecision decision;
+    std::vector<std::pair<std::string, std::string>> unusable;  // fitted, failed validate
     const bool forced_exists =
         forced_id && std::any_of(candidates.begin(), candidates.end(),
                                  [&](const auto& c) { return c.profile.id == *forced_id; });
 
     for (auto& candidate : candidates) {
-        CandidateVerdict verdict{candidate.profile.id, candidate.profile.priority, false, {}};
+        CandidateVerdict verdict{candidate.profile.id, candidate.profile.priority, false, false, {}};
         if (forced_id && candidate.profile.id != *forced_id) {
             verdict.reason = "not selected (--converter " + *forced_id + ")";
         } else if (const auto mismatches = capability_mismatches(needs, candidate.profile);
@@ -84,14 +85,22 @@ RoutingDecision route_conversion(const ConversionNeeds& needs, std::vector<Conve
             verdict.reason = join(mismatches, "; ");
         } else if (decision.chosen_id) {
             verdict.accepted = true;
-            verdict.reason = "usable, but " + *decision.chosen_id + " has higher priority";
-            // Its validate() is not run: nothing would change the choice.
+            verdict.validated = false;
+            // Its validate() is not run: nothing would change the choice, so
+            // whether its tool works is unknown, and the table says so.
+            verdict.reason = "fits; tool not checked (" + *decision.chosen_id + " has higher priority)";
         } else if (const auto problem = candidate.validate ? candidate.validate() : std::nullopt; problem) {
             verdict.reason = *problem;
+            unusable.emplace_back(candidate.profile.id, *problem);
         } else {
             verdict.accepted = true;
+            verdict.validated = true;
             verdict.reason = forced_id ? "chosen (--converter)" : "chosen: highest priority that fits";
             decision.chosen_id = candidate.profile.id;
+            // Say when a better converter fitted but could not run.
+            for (const auto& [id, problem] : unusable)
+                decision.notes.push_back(id + " fits this job but cannot run (" + problem + "); using " +
+                                         candidate.profile.id + " instead");
         }
         decision.verdicts.push_back(std::move(verdict));
     }
@@ -103,6 +112,14 @@ RoutingDecision route_conversion(const ConversionNeeds& needs, std::vector<Conve
             decision.failure = "no converter plugin with id '" + *forced_id +
                                "' is loaded (loaded: " + (ids.empty() ? std::string("none") : join(ids)) +
                                ")";
+        } else if (forced_id && !unusable.empty()) {
+            // The forced converter fits but its tool cannot run: its reason, not a generic line.
+            decision.failure = "--converter " + *forced_id + " cannot run: " + unusable.front().second;
+        } else if (forced_id) {
+            const auto it = std::find_if(decision.verdicts.begin(), decision.verdicts.end(),
+                                         [&](const auto& v) { return v.id == *forced_id; });
+            decision.failure = "--converter " + *forced_id + " cannot do this job: " +
+                               (it != decision.verdicts.end() ? it->reason : describe_needs(needs));
         } else if (candidates.empty()) {
             decision.failure = "no converter plugins are loaded (see hyperexport plugins list)";
         } else {
@@ -119,12 +136,13 @@ std::string format_routing_table(const ConversionNeeds& needs, const RoutingDeci
     for (const auto& v : decision.verdicts) id_width = std::max(id_width, v.id.size());
     for (const auto& v : decision.verdicts) {
         const bool chosen = decision.chosen_id && *decision.chosen_id == v.id;
-        const char* mark = chosen ? "* " : v.accepted ? "+ " : "- ";
+        const char* mark = chosen ? "* " : v.accepted ? (v.validated ? "+ " : "? ") : "- ";
         const std::string priority = std::to_string(v.priority);
         out << "  " << mark << v.id << std::string(id_width - v.id.size() + 2, ' ') << "priority " << priority
             << std::string(priority.size() < 4 ? 4 - priority.size() : 0, ' ') << " " << v.reason << "\n";
     }
     if (decision.verdicts.empty()) out << "  (no converter plugins loaded)\n";
+    out << "  (* chosen, + fits and its tool works, ? fits but its tool was not checked, - cannot)\n";
     return out.str();
 }
 

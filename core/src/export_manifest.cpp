@@ -2,8 +2,6 @@
 
 #include "hypersdk/core/manifest_validator.hpp"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -11,23 +9,10 @@
 namespace hypersdk::core {
 namespace {
 
-std::optional<std::string> string_member(const rapidjson::Value& object, const char* key) {
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd() || !it->value.IsString() || it->value.GetStringLength() == 0)
-        return std::nullopt;
-    return std::string(it->value.GetString(), it->value.GetStringLength());
+std::optional<std::string> non_empty(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    return text;
 }
-
-std::optional<int64_t> int_member(const rapidjson::Value& object, const char* key) {
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
-    return it->value.GetInt64();
-}
-
-struct DescribedDisk {
-    std::optional<std::string> label;
-    std::optional<int64_t> boot_order_hint;
-};
 
 }  // namespace
 
@@ -36,40 +21,30 @@ int64_t memory_mb_to_gb(int64_t memory_mb) {
 }
 
 Manifest build_export_manifest(const ExportManifestInput& input) {
-    rapidjson::Document result;
-    result.Parse(input.export_result_json.c_str());
-    if (result.HasParseError() || !result.IsObject())
-        throw std::runtime_error("the " + input.provider + " provider returned no export-result JSON object");
-
+    const VmDescription& described_vm = input.export_result.vm;
     Manifest manifest;
     ManifestSource source;
     source.provider = input.provider;
-    source.vm_id = string_member(result, "id");
-    source.vm_name = string_member(result, "name");
-    source.datacenter = string_member(result, "datacenter");
+    source.vm_id = non_empty(described_vm.id);
+    source.vm_name = non_empty(described_vm.name);
+    source.datacenter = non_empty(described_vm.datacenter);
     if (!input.export_timestamp.empty()) source.export_timestamp = input.export_timestamp;
     if (!input.export_method.empty()) source.export_method = input.export_method;
     manifest.source = source;
 
     ManifestVm vm;
-    if (const auto cpu = int_member(result, "cpu"); cpu && *cpu >= 1) vm.cpu = *cpu;
-    if (const auto memory = int_member(result, "memory_mb"); memory && *memory > 0)
-        vm.mem_gb = memory_mb_to_gb(*memory);
-    if (const auto firmware = string_member(result, "firmware")) vm.firmware = normalize_firmware(*firmware);
-    if (const auto it = result.FindMember("secure_boot"); it != result.MemberEnd() && it->value.IsBool())
-        vm.secureboot = it->value.GetBool();
-    vm.os_hint = string_member(result, "guest_os");
-    vm.os_version = string_member(result, "guest_os_name");
+    if (described_vm.cpu && *described_vm.cpu >= 1) vm.cpu = *described_vm.cpu;
+    if (described_vm.memory_mb && *described_vm.memory_mb > 0)
+        vm.mem_gb = memory_mb_to_gb(*described_vm.memory_mb);
+    if (!described_vm.firmware.empty()) vm.firmware = normalize_firmware(described_vm.firmware);
+    vm.secureboot = described_vm.secure_boot;
+    vm.os_hint = non_empty(described_vm.guest_os);
+    vm.os_version = non_empty(described_vm.guest_os_name);
     manifest.vm = vm;
 
-    std::map<std::string, DescribedDisk> described;
-    if (const auto it = result.FindMember("disks"); it != result.MemberEnd() && it->value.IsArray()) {
-        for (const auto& disk : it->value.GetArray()) {
-            if (!disk.IsObject()) continue;
-            if (const auto id = string_member(disk, "id"))
-                described[*id] = {string_member(disk, "label"), int_member(disk, "boot_order_hint")};
-        }
-    }
+    std::map<std::string, const DiskDescription*> described;
+    for (const auto& disk : described_vm.disks)
+        if (!disk.id.empty()) described[disk.id] = &disk;
 
     // Disks in boot order: the provider's hint first, then the order written.
     struct Written {
@@ -81,7 +56,7 @@ Manifest build_export_manifest(const ExportManifestInput& input) {
     for (const auto& record : input.records) {
         if (record.kind != "disk") continue;
         const auto it = described.find(record.id);
-        const auto hint = it != described.end() ? it->second.boot_order_hint : std::nullopt;
+        const auto hint = it != described.end() ? it->second->boot_order_hint : std::nullopt;
         written.push_back(
             {&record, hint && *hint >= 0 ? *hint : std::numeric_limits<int64_t>::max(), written.size()});
     }
@@ -98,31 +73,31 @@ Manifest build_export_manifest(const ExportManifestInput& input) {
         if (input.include_checksums) disk.checksum = record.sha256;
         // Position in boot order; 0 is the boot disk (never dropped, unlike the Go original).
         disk.boot_order_hint = static_cast<int64_t>(i);
-        if (const auto it = described.find(record.id); it != described.end() && it->second.label)
-            disk.label = it->second.label;
+        if (const auto it = described.find(record.id); it != described.end() && !it->second->label.empty())
+            disk.label = it->second->label;
         disk.disk_type = i == 0 ? "boot" : "data";
         manifest.disks.push_back(std::move(disk));
     }
 
-    if (const auto it = result.FindMember("nics"); it != result.MemberEnd() && it->value.IsArray()) {
-        for (const auto& nic : it->value.GetArray()) {
-            if (!nic.IsObject()) continue;
-            ManifestNic entry;
-            entry.id = string_member(nic, "id");
-            entry.network = string_member(nic, "network");
-            if (const auto mac = string_member(nic, "mac")) {
-                if (is_manifest_mac(*mac))
-                    entry.mac = mac;
-                else
-                    manifest.warnings.push_back(
-                        {"export", "NIC " + entry.id.value_or("?") + " has no usable MAC address", {}, {}});
-            }
-            manifest.nics.push_back(std::move(entry));
+    for (const auto& nic : described_vm.nics) {
+        ManifestNic entry;
+        entry.id = non_empty(nic.id);
+        entry.network = non_empty(nic.network);
+        if (!nic.mac.empty()) {
+            if (is_manifest_mac(nic.mac))
+                entry.mac = nic.mac;
+            else
+                manifest.warnings.push_back(
+                    {"export", "NIC " + entry.id.value_or("?") + " has no usable MAC address", {}, {}});
         }
+        manifest.nics.push_back(std::move(entry));
     }
-    if (const auto it = result.FindMember("powered_off_by_export");
-        it != result.MemberEnd() && it->value.IsBool() && it->value.GetBool())
+    if (input.export_result.powered_off_by_export)
         manifest.notes.push_back("the source VM was powered off for the export (--power-off)");
+    if (input.export_result.crash_consistent)
+        manifest.notes.push_back(
+            "the disks were copied from a running VM (a snapshot): crash-consistent, like after a power cut");
+    for (const auto& note : input.export_result.notes) manifest.notes.push_back(note);
     for (const auto& warning : input.warnings)
         manifest.warnings.push_back({warning.stage.empty() ? "export" : warning.stage,
                                      warning.message,
@@ -133,6 +108,7 @@ Manifest build_export_manifest(const ExportManifestInput& input) {
 
     ManifestPipeline pipeline;
     pipeline.convert = ConvertStage{true, {}, {}, {}};
+    if (input.compress) pipeline.convert->compress = true;
     pipeline.validate = ValidateStage{true, {}, {}};
     manifest.pipeline = pipeline;
     ManifestOutput output;

@@ -57,14 +57,12 @@ const std::vector<KeySpec>& key_specs() {
         {"output", Kind::string, &ExportProfile::output},
         {"parallel", Kind::integer},
         {"power_off", Kind::boolean, nullptr, &ExportProfile::power_off},
-        {"insecure", Kind::boolean, nullptr, &ExportProfile::insecure},
         {"generate_manifest", Kind::boolean, nullptr, &ExportProfile::generate_manifest},
         {"verify_manifest", Kind::boolean, nullptr, &ExportProfile::verify_manifest},
         {"manifest_checksum", Kind::boolean, nullptr, &ExportProfile::manifest_checksum},
         {"manifest_target_format", Kind::string, &ExportProfile::manifest_target_format},
         {"auto_convert", Kind::boolean, nullptr, &ExportProfile::auto_convert},
         {"converter", Kind::string, &ExportProfile::converter},
-        {"hyper2kvm_binary", Kind::string, &ExportProfile::hyper2kvm_binary},
         {"conversion_timeout", Kind::string, &ExportProfile::conversion_timeout},
         {"stream_conversion", Kind::boolean, nullptr, &ExportProfile::stream_conversion},
     };
@@ -105,12 +103,68 @@ fs::path path_for_name(const std::string& name) {
     return profiles_dir() / (name + ".json");
 }
 
+bool loose_key_name(std::string_view key) {
+    if (key.empty() || key.front() < 'a' || key.front() > 'z') return false;
+    return std::all_of(key.begin(), key.end(),
+                       [](unsigned char c) { return std::islower(c) || std::isdigit(c) || c == '_'; });
+}
+
+bool option_section_name(std::string_view key) {
+    if (key.empty() || key.front() < 'a' || key.front() > 'z') return false;
+    return std::all_of(key.begin(), key.end(),
+                       [](unsigned char c) { return std::islower(c) || std::isdigit(c) || c == '-'; });
+}
+
+// A plugin option's value in command-line spelling; nullopt for JSON kinds
+// no option type has (objects, nested arrays, null, fractions).
+std::optional<ProfileOptionValue> option_value(const Value& value) {
+    if (value.IsBool()) return ProfileOptionValue{value.GetBool() ? "true" : "false"};
+    if (value.IsInt64()) return ProfileOptionValue{std::to_string(value.GetInt64())};
+    if (value.IsString()) return ProfileOptionValue{std::string(value.GetString(), value.GetStringLength())};
+    if (value.IsArray()) {
+        ProfileOptionValue items;
+        for (const auto& item : value.GetArray()) {
+            if (!item.IsString()) return std::nullopt;
+            items.emplace_back(item.GetString(), item.GetStringLength());
+        }
+        return items;
+    }
+    return std::nullopt;
+}
+
+void write_option_value(rapidjson::PrettyWriter<rapidjson::StringBuffer>& writer,
+                        const ProfileOptionValue& value, bool as_list) {
+    if (as_list || value.size() != 1) {
+        writer.StartArray();
+        for (const auto& item : value) writer.String(item);
+        writer.EndArray();
+        return;
+    }
+    const std::string& text = value.front();
+    if (text == "true" || text == "false") {
+        writer.Bool(text == "true");
+        return;
+    }
+    const bool digits = !text.empty() && text.size() < 19 &&
+                        std::all_of(text.begin() + (text[0] == '-' ? 1 : 0), text.end(),
+                                    [](unsigned char c) { return std::isdigit(c); }) &&
+                        text != "-";
+    if (digits)
+        writer.Int64(std::stoll(text));
+    else
+        writer.String(text);
+}
+
 // Value rules beyond the JSON type. Shared by parse (and therefore save).
 void check_value(const std::string& source, const std::string& key, const std::string& value) {
     const auto quoted = quote_for_message(value);
     if (key == "format") {
-        if (value != "ovf" && value != "ova")
-            fail(source, "\"format\" must be \"ovf\" or \"ova\", not " + quoted);
+        // Which formats exist depends on the provider; the export checks.
+        const bool word = !value.empty() && std::all_of(value.begin(), value.end(), [](unsigned char c) {
+            return std::islower(c) || std::isdigit(c) || c == '-';
+        });
+        if (!word)
+            fail(source, "\"format\" must be an export format such as \"ovf\" or \"ova\", not " + quoted);
     } else if (key == "manifest_target_format") {
         if (value != "qcow2" && value != "raw" && value != "vdi")
             fail(source, "\"manifest_target_format\" must be \"qcow2\", \"raw\" or \"vdi\", not " + quoted);
@@ -179,7 +233,8 @@ fs::path profiles_dir() {
     return fs::path(home) / ".hyperexport" / "profiles";
 }
 
-ExportProfile parse_profile_json(std::string_view json, const std::string& source) {
+ExportProfile parse_profile_json(std::string_view json, const std::string& source,
+                                 const ProfileKeyClaim& claim) {
     rapidjson::Document document;
     // Iterative: a hostile, deeply nested file cannot exhaust the stack.
     document.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
@@ -195,9 +250,39 @@ ExportProfile parse_profile_json(std::string_view json, const std::string& sourc
         const Value& value = member.value;
         const auto spec = std::find_if(key_specs().begin(), key_specs().end(),
                                        [&](const KeySpec& s) { return key == s.key; });
-        if (spec == key_specs().end())
-            fail(source, "unknown key " + quote_for_message(key) + " (known: " + known_keys() + ")");
         if (!seen.insert(key).second) fail(source, "duplicate key " + quote_for_message(key));
+        if (key == "plugin_options") {
+            if (!value.IsObject()) fail(source, "\"plugin_options\" must be an object of plugin names");
+            for (const auto& section : value.GetObject()) {
+                const std::string plugin(section.name.GetString(), section.name.GetStringLength());
+                if (!option_section_name(plugin) || !section.value.IsObject())
+                    fail(source, "\"plugin_options\" key " + quote_for_message(plugin) +
+                                     " must be a plugin name ([a-z][a-z0-9-]*) holding an object of options");
+                auto& options = profile.plugin_options[plugin];
+                for (const auto& option : section.value.GetObject()) {
+                    const std::string option_name(option.name.GetString(), option.name.GetStringLength());
+                    const auto option_text = option_value(option.value);
+                    if (!option_text)
+                        fail(source, "\"plugin_options." + plugin + "." + option_name +
+                                         "\" must be a string, integer, boolean or array of strings");
+                    options[option_name] = *option_text;
+                }
+            }
+            continue;
+        }
+        if (spec == key_specs().end()) {
+            // Perhaps a loaded plugin's option in its flat spelling.
+            const bool claimed = claim && loose_key_name(key) && claim(key);
+            const auto loose = claimed ? option_value(value) : std::nullopt;
+            if (!claimed)
+                fail(source, "unknown key " + quote_for_message(key) + " (known: " + known_keys() +
+                                 "; plugin options go under \"plugin_options\")");
+            if (!loose)
+                fail(source,
+                     quote_for_message(key) + " must be a string, integer, boolean or array of strings");
+            profile.loose_keys[key] = *loose;
+            continue;
+        }
         const std::string quoted_key = "\"" + key + "\"";
         switch (spec->kind) {
             case Kind::name: {
@@ -261,14 +346,32 @@ std::string profile_to_json(const ExportProfile& profile) {
                 break;
         }
     }
+    for (const auto& [key, value] : profile.loose_keys) {
+        writer.Key(key);
+        write_option_value(writer, value, false);
+    }
+    if (!profile.plugin_options.empty()) {
+        writer.Key("plugin_options");
+        writer.StartObject();
+        for (const auto& [plugin, options] : profile.plugin_options) {
+            writer.Key(plugin);
+            writer.StartObject();
+            for (const auto& [option, value] : options) {
+                writer.Key(option);
+                write_option_value(writer, value, false);
+            }
+            writer.EndObject();
+        }
+        writer.EndObject();
+    }
     writer.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-ExportProfile load_profile(const std::string& name_or_path) {
+ExportProfile load_profile(const std::string& name_or_path, const ProfileKeyClaim& claim) {
     const bool is_path = name_or_path.find('/') != std::string::npos;
     const fs::path path = is_path ? fs::path(name_or_path) : path_for_name(name_or_path);
-    ExportProfile profile = parse_profile_json(read_file(path), path.string());
+    ExportProfile profile = parse_profile_json(read_file(path), path.string(), claim);
     // A profile file need not repeat its name; the file name says it.
     if (profile.name.empty()) profile.name = is_path ? path.stem().string() : name_or_path;
     return profile;
@@ -278,8 +381,10 @@ void save_profile(const ExportProfile& profile, bool overwrite) {
     const fs::path path = path_for_name(profile.name);
     const std::string source = path.string();
     const std::string json = profile_to_json(profile);
-    // Refuse now what load would refuse later (a --set format=vmx, say).
-    parse_profile_json(json, source);
+    // Refuse now what load would refuse later (a --set format=vm x, say); the
+    // flat plugin keys it holds were claimed when they were read.
+    parse_profile_json(json, source,
+                       [&profile](const std::string& key) { return profile.loose_keys.count(key) != 0; });
 
     make_private_dirs(path.parent_path());
     std::error_code ec;

@@ -24,12 +24,8 @@ namespace fs = std::filesystem;
 // True when the provider cannot produce an OVA itself: the host then asks it
 // for an OVF and packs the finished files (it owns them; a provider streaming
 // from the network cannot know each disk's size for the tar header up front).
-bool host_packs_ova(const ExportRequest& request, const LoadedPlugin& plugin) {
-    if (request.format != "ova") return false;
-    const char* const* formats = plugin.provider_capabilities()->export_formats;
-    for (size_t i = 0; formats != nullptr && formats[i] != nullptr; ++i)
-        if (std::string_view(formats[i]) == "ova") return false;
-    return true;
+bool host_packs_ova(const std::string& format, const ProviderBackend& provider) {
+    return format == "ova" && !provider.offers_format("ova");
 }
 
 std::string options_json(const ExportRequest& request, const std::string& provider_format) {
@@ -46,54 +42,19 @@ std::string options_json(const ExportRequest& request, const std::string& provid
     return buffer.GetString();
 }
 
-// A provider session that is always closed, whatever happens.
-class Session {
-public:
-    Session(const LoadedPlugin& plugin, hypersdk_provider_session* session)
-        : plugin_(plugin), session_(session) {}
-    ~Session() {
-        const auto lock = plugin_.lock_for_call();
-        plugin_.provider()->close(session_);
-    }
-    Session(const Session&) = delete;
-    Session& operator=(const Session&) = delete;
-    hypersdk_provider_session* get() const { return session_; }
-
-private:
-    const LoadedPlugin& plugin_;
-    hypersdk_provider_session* session_;
-};
-
-std::unique_ptr<Session> open_session(const LoadedPlugin& plugin, const std::string& config_json, Job& job,
-                                      std::string& error) {
-    hypersdk_provider_session* session = nullptr;
-    int32_t status;
-    {
-        const auto lock = plugin.lock_for_call();
-        status = plugin.provider()->open(config_json.c_str(), job.handle(), &session);
-    }
-    if (status != HYPERSDK_OK || session == nullptr) {
-        error = job_error_message(
-            job, status, "connecting to " + std::string(plugin.provider_capabilities()->provider_name));
-        return nullptr;
-    }
-    return std::make_unique<Session>(plugin, session);
+std::string issues_text(const std::vector<std::string>& issues) {
+    std::string text;
+    for (const auto& issue : issues) text += "\n  " + issue;
+    return text;
 }
 
-std::string json_string(const std::string& text, const char* key) {
-    rapidjson::Document document;
-    document.Parse(text.c_str());
-    if (document.HasParseError() || !document.IsObject()) return {};
-    const auto it = document.FindMember(key);
-    return it != document.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
-}
-
-bool json_bool(const std::string& text, const char* key) {
-    rapidjson::Document document;
-    document.Parse(text.c_str());
-    if (document.HasParseError() || !document.IsObject()) return false;
-    const auto it = document.FindMember(key);
-    return it != document.MemberEnd() && it->value.IsBool() && it->value.GetBool();
+// What the manifest's source.export_method records: what was really written.
+// (An OVA the host packs is an extra package of the OVF export the manifest describes.)
+std::string written_method(const ExportOutcome& outcome, const std::string& provider_method) {
+    for (const auto& record : outcome.files)
+        if (record.kind == "descriptor" && record.path.extension() == ".ovf") return "ovf";
+    if (!provider_method.empty()) return provider_method;
+    return outcome.format;
 }
 
 // Re-reads every disk and compares with the hash taken while it was written.
@@ -152,11 +113,6 @@ std::string verify_files(const std::vector<SinkRecord>& records, Job& job) {
 
 }  // namespace
 
-std::string job_error_message(const Job& job, int32_t status, const std::string& what) {
-    if (const auto error = job.error(); error && !error->message.empty()) return error->message;
-    return what + " failed with status " + std::to_string(status);
-}
-
 std::string new_export_job_id() {
     const std::time_t now = std::time(nullptr);
     std::tm utc{};
@@ -169,13 +125,12 @@ std::string new_export_job_id() {
     return std::string("export-") + stamp + "-" + suffix;
 }
 
-const LoadedPlugin* ExportRunner::find_provider(const std::string& name, std::string& error) const {
+const ProviderBackend* ExportRunner::find_provider(const std::string& name, std::string& error) const {
     std::string installed;
     for (const LoadedPlugin* plugin : registry_.providers()) {
-        const auto* capabilities = plugin->provider_capabilities();
-        if (capabilities == nullptr || capabilities->provider_name == nullptr) continue;
-        if (name == capabilities->provider_name) return plugin;
-        installed += (installed.empty() ? "" : ", ") + std::string(capabilities->provider_name);
+        const ProviderBackend* provider = plugin->provider_backend();
+        if (name == provider->capabilities().provider_name) return provider;
+        installed += (installed.empty() ? "" : ", ") + provider->capabilities().provider_name;
     }
     error = "no provider plugin for '" + name + "' is installed (" +
             (installed.empty() ? std::string("no provider plugins found") : "installed: " + installed) +
@@ -183,43 +138,55 @@ const LoadedPlugin* ExportRunner::find_provider(const std::string& name, std::st
     return nullptr;
 }
 
-std::optional<std::string> ExportRunner::describe(const ExportRequest& request, Job& job,
-                                                  std::string& error) const {
-    const LoadedPlugin* plugin = find_provider(request.provider, error);
-    if (plugin == nullptr) return std::nullopt;
-    const auto session = open_session(*plugin, request.config_json, job, error);
-    if (!session) return std::nullopt;
-    TextBuffer out;
-    int32_t status;
-    {
-        const auto lock = plugin->lock_for_call();
-        status =
-            plugin->provider()->describe_vm(session->get(), request.vm.c_str(), job.handle(), out.handle());
-    }
-    if (status != HYPERSDK_OK) {
-        error = job_error_message(job, status, "describing " + request.vm);
-        return std::nullopt;
-    }
-    return out.text();
+std::vector<std::string> ExportRunner::offered_formats(const ProviderBackend& provider) {
+    std::vector<std::string> formats = provider.capabilities().export_formats;
+    if (provider.offers_format("ovf") && !provider.offers_format("ova")) formats.push_back("ova");
+    return formats;
 }
 
-std::optional<std::string> ExportRunner::list_vms(const std::string& provider, const std::string& config_json,
-                                                  Job& job, std::string& error) const {
-    const LoadedPlugin* plugin = find_provider(provider, error);
-    if (plugin == nullptr) return std::nullopt;
-    const auto session = open_session(*plugin, config_json, job, error);
+std::optional<VmDescription> ExportRunner::describe(const ExportRequest& request, Job& job,
+                                                    std::string& error) const {
+    const ProviderBackend* provider = find_provider(request.provider, error);
+    if (provider == nullptr) return std::nullopt;
+    const auto session = provider->open(request.config_json, job, error);
     if (!session) return std::nullopt;
-    TextBuffer out;
-    int32_t status;
-    {
-        const auto lock = plugin->lock_for_call();
-        status = plugin->provider()->list_vms(session->get(), job.handle(), out.handle());
-    }
-    if (status != HYPERSDK_OK) {
-        error = job_error_message(job, status, "listing VMs");
+    const PluginCall call = provider->describe_vm(*session, request.vm, job);
+    if (!call.ok()) {
+        error = call.error;
         return std::nullopt;
     }
-    return out.text();
+    auto read = read_vm_description(call.output);
+    if (!read.value || !read.issues.empty()) {
+        if (!read.value) {
+            error = "the " + request.provider + " provider described " + request.vm +
+                    " in a way the host cannot read:" + issues_text(read.issues);
+            return std::nullopt;
+        }
+        for (const auto& issue : read.issues) job.add_warning("describe", "vm-description " + issue);
+    }
+    return read.value;
+}
+
+std::optional<std::vector<VmSummary>> ExportRunner::list_vms(const std::string& provider_name,
+                                                             const std::string& config_json, Job& job,
+                                                             std::string& error) const {
+    const ProviderBackend* provider = find_provider(provider_name, error);
+    if (provider == nullptr) return std::nullopt;
+    const auto session = provider->open(config_json, job, error);
+    if (!session) return std::nullopt;
+    const PluginCall call = provider->list_vms(*session, job);
+    if (!call.ok()) {
+        error = call.error;
+        return std::nullopt;
+    }
+    auto read = read_vm_summaries(call.output);
+    if (!read.value) {
+        error = "the " + provider_name +
+                " provider returned a VM list the host cannot read:" + issues_text(read.issues);
+        return std::nullopt;
+    }
+    for (const auto& issue : read.issues) job.add_warning("list", "vm-summary " + issue);
+    return read.value;
 }
 
 ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
@@ -237,11 +204,21 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
         return outcome;
     };
 
-    const LoadedPlugin* plugin = nullptr;
+    const ProviderBackend* provider = nullptr;
     {
         std::string error;
-        plugin = find_provider(request.provider, error);
-        if (plugin == nullptr) return finish(ExportStatus::failed, error);
+        provider = find_provider(request.provider, error);
+        if (provider == nullptr) return finish(ExportStatus::failed, error);
+    }
+    outcome.format = request.format.empty() && !provider->capabilities().export_formats.empty()
+                         ? provider->capabilities().export_formats.front()
+                         : request.format;
+    if (const auto offered = offered_formats(*provider);
+        std::find(offered.begin(), offered.end(), outcome.format) == offered.end()) {
+        std::string list;
+        for (const auto& format : offered) list += (list.empty() ? "" : ", ") + format;
+        return finish(ExportStatus::failed, "the " + request.provider + " provider cannot export as '" +
+                                                outcome.format + "' (it offers: " + list + ")");
     }
     std::error_code ec;
     outcome.output_dir = fs::absolute(request.output_dir, ec).lexically_normal();
@@ -252,52 +229,56 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
                                                 outcome.output_dir.string() + ": " + ec.message());
     const std::string export_timestamp = rfc3339_utc_now();
 
-    const bool packs_ova = host_packs_ova(request, *plugin);
+    const bool packs_ova = host_packs_ova(outcome.format, *provider);
     FileSinkFactory sinks(outcome.output_dir, request.resume, std::move(observer), request.direct_io);
-    TextBuffer result;
-    int32_t status;
+    PluginCall call;
     {
         std::string error;
-        const auto session = open_session(*plugin, request.config_json, job, error);
+        const auto session = provider->open(request.config_json, job, error);
         if (!session)
             return finish(
                 job.cancel_reason() == CancelReason::user ? ExportStatus::cancelled : ExportStatus::failed,
                 error);
         job.set_sink_factory(&sinks);
-        spdlog::debug("exporting {} with {}", request.vm, plugin->id());
-        {
-            const auto lock = plugin->lock_for_call();
-            status = plugin->provider()->export_vm(
-                session->get(), request.vm.c_str(),
-                options_json(request, packs_ova ? "ovf" : request.format).c_str(), job.handle(),
-                result.handle());
-        }
+        spdlog::debug("exporting {} with {}", request.vm, provider->plugin_id());
+        call = provider->export_vm(*session, request.vm,
+                                   options_json(request, packs_ova ? "ovf" : outcome.format), job);
         job.set_sink_factory(nullptr);
     }
     outcome.files = sinks.records();
     for (const auto& record : outcome.files) outcome.total_bytes += record.bytes;
-    outcome.export_result_json = result.text();
-    outcome.vm_name = json_string(outcome.export_result_json, "name");
-    outcome.vm_id = json_string(outcome.export_result_json, "id");
-    outcome.powered_off_by_export = json_bool(outcome.export_result_json, "powered_off_by_export");
-    if (outcome.vm_name.empty()) outcome.vm_name = request.vm;
+    outcome.export_result_json = call.output;
+    auto read = read_export_result(call.output);
+    outcome.document_issues = read.issues;
+    const ExportResult result = read.value.value_or(ExportResult{});
+    outcome.vm_name = result.vm.name.empty() ? request.vm : result.vm.name;
+    outcome.vm_id = result.vm.id;
+    outcome.powered_off_by_export = result.powered_off_by_export;
+    outcome.crash_consistent = result.crash_consistent;
 
-    if (status != HYPERSDK_OK || job.cancel_reason() != CancelReason::none) {
+    if (!call.ok() || job.cancel_reason() != CancelReason::none) {
         if (job.cancel_reason() != CancelReason::none)
             return finish(ExportStatus::cancelled, "export cancelled; partial files stay in " +
                                                        outcome.output_dir.string() +
                                                        " as *.part: run the same command again to resume");
-        return finish(ExportStatus::failed, job_error_message(job, status, "exporting " + request.vm));
+        return finish(ExportStatus::failed, call.error);
     }
+    if (!read.value)
+        return finish(ExportStatus::failed, "the " + request.provider +
+                                                " provider's export-result cannot be read, so no manifest "
+                                                "was written:" +
+                                                issues_text(read.issues));
+    for (const auto& issue : read.issues) job.add_warning("export", "export-result " + issue);
 
     ExportManifestInput input;
     input.provider = request.provider;
-    input.export_result_json = outcome.export_result_json;
+    input.export_result = result;
     input.records = outcome.files;
     input.output_dir = outcome.output_dir;
     input.include_checksums = request.manifest_checksum;
     input.target_format = request.target_format;
-    input.export_method = request.format;
+    input.export_method = written_method(outcome, result.export_method);
+    input.compress = request.compress;
     input.export_timestamp = export_timestamp;
     input.job_id = outcome.job_id;
     input.hypersdk_version = HYPERSDK_VERSION_STRING;
@@ -317,7 +298,9 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
     if (request.verify_manifest) {
         const std::string problems = verify_files(outcome.files, job);
         if (job.cancel_reason() != CancelReason::none)
-            return finish(ExportStatus::cancelled, "manifest verification cancelled");
+            return finish(ExportStatus::verification_failed,
+                          "manifest verification cancelled: " + outcome.manifest_path.string() +
+                              " is written but its disks were not re-checked");
         if (!problems.empty())
             return finish(ExportStatus::verification_failed,
                           "manifest verification failed: the files on disk differ from what was downloaded:" +
@@ -327,11 +310,13 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
     if (packs_ova) {
         std::string error = pack_ova(outcome, job);
         if (job.cancel_reason() != CancelReason::none)
-            return finish(ExportStatus::cancelled,
-                          "OVA packing cancelled; the exported files and the manifest "
-                          "are complete in " +
+            return finish(ExportStatus::package_failed,
+                          "OVA packing cancelled; the exported files and the manifest are complete in " +
                               outcome.output_dir.string());
-        if (!error.empty()) return finish(ExportStatus::failed, std::move(error));
+        if (!error.empty())
+            return finish(ExportStatus::package_failed,
+                          error + "; the exported files and the manifest are complete in " +
+                              outcome.output_dir.string());
     }
     return finish(ExportStatus::succeeded, {});
 }

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -66,6 +67,42 @@ std::set<unsigned> other_entry_majors(const LoadedPlugin& plugin, const boost::d
     return majors;
 }
 
+std::string text_or_empty(const char* text) {
+    return text != nullptr ? text : "";
+}
+
+std::optional<ProviderCapabilities> provider_capabilities(const hypersdk_provider_capabilities& raw,
+                                                          std::string& error) {
+    ProviderCapabilities caps;
+    caps.provider_name = text_or_empty(raw.provider_name);
+    caps.export_formats = copy_string_list(raw.export_formats);
+    caps.auth_methods = copy_string_list(raw.auth_methods);
+    caps.exports_powered_on = raw.exports_powered_on;
+    caps.supports_incremental = raw.supports_incremental;
+    auto options = read_option_table(raw.options, error);
+    if (!options) return std::nullopt;
+    caps.options = std::move(*options);
+    return caps;
+}
+
+std::optional<ConverterCapabilities> converter_capabilities(const hypersdk_converter_capabilities& raw,
+                                                            std::string& error) {
+    ConverterCapabilities caps;
+    caps.source_formats = copy_string_list(raw.supported_source_formats);
+    caps.target_formats = copy_string_list(raw.supported_target_formats);
+    caps.driver_injection = raw.supports_driver_injection;
+    caps.os_detection = raw.supports_os_detection;
+    caps.validation = raw.supports_validation;
+    caps.providers = copy_string_list(raw.supported_providers);
+    caps.priority = raw.priority;
+    caps.tool_name = text_or_empty(raw.tool_name);
+    caps.install_hint = text_or_empty(raw.install_hint);
+    auto options = read_option_table(raw.options, error);
+    if (!options) return std::nullopt;
+    caps.options = std::move(*options);
+    return caps;
+}
+
 std::string missing_function(std::string_view kind, std::string_view slot) {
     return fmt::format("the {} interface field '{}' is NULL: the plugin is incomplete, {}", kind, slot,
                        kRebuildHint);
@@ -82,6 +119,12 @@ bool is_valid_plugin_id(std::string_view id) {
     auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
     if (!lower_alnum(id.front())) return false;
     return std::all_of(id.begin(), id.end(), [&](char c) { return lower_alnum(c) || c == '.' || c == '-'; });
+}
+
+std::vector<std::string> copy_string_list(const char* const* list, size_t limit) {
+    std::vector<std::string> out;
+    for (size_t i = 0; list != nullptr && i < limit && list[i] != nullptr; ++i) out.emplace_back(list[i]);
+    return out;
 }
 
 LoadedPlugin::~LoadedPlugin() {
@@ -259,6 +302,11 @@ std::string PluginLoader::resolve_interfaces(LoadedPlugin& plugin) {
         if (plugin.provider_capabilities_.provider_name == nullptr)
             return "provider capabilities have no provider_name: " + std::string(kRebuildHint);
         p.capabilities = &plugin.provider_capabilities_;
+        std::string error;
+        auto caps = provider_capabilities(plugin.provider_capabilities_, error);
+        if (!caps) return "provider " + error + ": fix the plugin's option table";
+        plugin.provider_backend_ = std::make_unique<ProviderBackend>(plugin.id_, p, std::move(*caps),
+                                                                     plugin.serialized(), plugin.call_mutex_);
         plugin.has_provider_ = true;
     }
 
@@ -279,6 +327,12 @@ std::string PluginLoader::resolve_interfaces(LoadedPlugin& plugin) {
         plugin.converter_capabilities_ =
             copy_prefix<hypersdk_converter_capabilities>(c.capabilities, caps_size);
         c.capabilities = &plugin.converter_capabilities_;
+        std::string error;
+        auto caps = converter_capabilities(plugin.converter_capabilities_, error);
+        if (!caps) return "converter " + error + ": fix the plugin's option table";
+        plugin.converter_backend_ =
+            std::make_unique<ConverterBackend>(plugin.id_, plugin.descriptor_.name, c, std::move(*caps),
+                                               plugin.serialized(), plugin.call_mutex_);
         plugin.has_converter_ = true;
     }
     return {};

@@ -27,6 +27,21 @@ std::vector<fs::path> plugin_files_in(const fs::path& dir) {
     return files;
 }
 
+// The flags a plugin's options occupy: a provider's plainly, a converter's
+// behind its name. `kinds` selects which (a plugin may be both).
+std::vector<std::string> occupied_flags(const LoadedPlugin& plugin, uint32_t kinds) {
+    std::vector<std::string> flags;
+    if (const ProviderBackend* provider = plugin.provider_backend();
+        provider != nullptr && (kinds & HYPERSDK_PLUGIN_KIND_PROVIDER))
+        for (const auto& option : provider->capabilities().options)
+            for (auto& flag : option_flag_names(option)) flags.push_back(std::move(flag));
+    if (const ConverterBackend* converter = plugin.converter_backend();
+        converter != nullptr && (kinds & HYPERSDK_PLUGIN_KIND_CONVERTER))
+        for (const auto& option : converter->capabilities().options)
+            for (auto& flag : option_flag_names(option, converter->name())) flags.push_back(std::move(flag));
+    return flags;
+}
+
 fs::path canonical_or_self(const fs::path& path) {
     std::error_code ec;
     fs::path canonical = fs::canonical(path, ec);
@@ -77,9 +92,42 @@ void PluginRegistry::load_file(const fs::path& file) {
         load_errors_.push_back({file, std::move(error)});
         return;
     }
+    if (std::string clash = flag_clash(*plugin); !clash.empty()) {
+        spdlog::warn("plugin {} not loaded: {}", file.string(), clash);
+        load_errors_.push_back({file, std::move(clash)});
+        return;  // unloading calls its deinit
+    }
     spdlog::debug("loaded plugin {} {} (ABI {}.{}) from {}", plugin->id(), plugin->descriptor().version,
                   plugin->abi_major(), plugin->abi_minor(), plugin->path().string());
     plugins_.push_back(std::move(plugin));
+}
+
+std::string PluginRegistry::flag_clash(const LoadedPlugin& candidate) const {
+    constexpr uint32_t kBoth = HYPERSDK_PLUGIN_KIND_PROVIDER | HYPERSDK_PLUGIN_KIND_CONVERTER;
+    for (const std::string& flag : occupied_flags(candidate, kBoth)) {
+        if (reserved_flags_.count(flag))
+            return fmt::format(
+                "its option would be offered as --{}, which is a hyperexport flag: rename the option", flag);
+    }
+    // Provider flags are offered beside every converter's; converters' beside
+    // each other's. Two providers are never offered together.
+    for (const auto& loaded : plugins_) {
+        const auto against = [&](uint32_t mine, uint32_t theirs) -> std::string {
+            const auto other_flags = occupied_flags(*loaded, theirs);
+            for (const std::string& flag : occupied_flags(candidate, mine))
+                if (std::find(other_flags.begin(), other_flags.end(), flag) != other_flags.end())
+                    return fmt::format(
+                        "its option would be offered as --{}, which plugin {} already offers: "
+                        "rename the option",
+                        flag, loaded->id());
+            return {};
+        };
+        for (const std::string& clash :
+             {against(HYPERSDK_PLUGIN_KIND_PROVIDER, HYPERSDK_PLUGIN_KIND_CONVERTER),
+              against(HYPERSDK_PLUGIN_KIND_CONVERTER, kBoth)})
+            if (!clash.empty()) return clash;
+    }
+    return {};
 }
 
 std::vector<const LoadedPlugin*> PluginRegistry::plugins() const {

@@ -34,7 +34,15 @@ void discover_plugins(const GlobalOptions& options, core::PluginRegistry& regist
     core::PluginSearchOptions search;
     search.explicit_dirs = options.plugin_dirs;
     search.include_default_dirs = options.default_plugin_dirs;
+    registry.reserve_flags(host_flag_names());
     registry.discover(search);
+}
+
+std::vector<std::string> long_option_names(const po::options_description& options) {
+    std::vector<std::string> names;
+    for (const auto& option : options.options())
+        if (!option->long_name().empty()) names.push_back(option->long_name());
+    return names;
 }
 
 std::vector<std::string> kind_names(uint32_t kinds) {
@@ -53,13 +61,6 @@ std::string thread_model_name(uint32_t thread_model) {
         default:
             return "unknown (" + std::to_string(thread_model) + ", treated as serialize)";
     }
-}
-
-std::vector<std::string> string_list(const char* const* list) {
-    std::vector<std::string> items;
-    if (list == nullptr) return items;
-    for (size_t i = 0; i < 1024 && list[i] != nullptr; ++i) items.emplace_back(list[i]);
-    return items;
 }
 
 std::string to_pretty_json(const rapidjson::Value& value) {

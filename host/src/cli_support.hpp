@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 #include <boost/program_options.hpp>
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,15 +45,19 @@ int parse_subcommand(const std::vector<std::string>& args,
 
 // Runs registry.discover() over the directories the global options select
 // (--plugin-dir, HYPERSDK_PLUGIN_PATH, then the default dirs unless
-// --no-default-plugin-dirs).
+// --no-default-plugin-dirs), with every host flag reserved so that no
+// plugin option can shadow one.
 void discover_plugins(const GlobalOptions& options, core::PluginRegistry& registry);
 
 // "provider", "converter", in bit order; unknown bits are skipped.
 std::vector<std::string> kind_names(uint32_t kinds);
 std::string thread_model_name(uint32_t thread_model);
-// A NULL-terminated string list from a capability struct (at most 1024
-// entries are read, so a list missing its NULL cannot run away).
-std::vector<std::string> string_list(const char* const* list);
+
+// The long names (without "--") of the options in a description.
+std::vector<std::string> long_option_names(const boost::program_options::options_description& options);
+
+// The long names of the global options (main's, before the command).
+std::set<std::string> global_flag_names();
 
 // The document as pretty JSON (2-space indent) followed by a newline.
 std::string to_pretty_json(const rapidjson::Value& value);

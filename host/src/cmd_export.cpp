@@ -2,389 +2,166 @@
 // provider plugin into an output directory, write and verify the Artifact
 // Manifest and, with --convert, hand it to the ConversionManager, so one
 // command takes a VM from the source platform to KVM-ready images.
+//
+// The provider's options (endpoint, credentials, region...) and every
+// converter's come from the plugins' declared tables; this file knows none of
+// them. Flags and profiles are merged in export_flags.cpp, shown in
+// export_report.cpp; this file runs the steps.
 #include <hypersdk/core/conversion_manager.hpp>
 #include <hypersdk/core/duration.hpp>
 #include <hypersdk/core/export_profile.hpp>
 #include <hypersdk/core/export_runner.hpp>
 
-#include <rapidjson/document.h>
+#include <spdlog/spdlog.h>
 #include <boost/program_options.hpp>
 
-#include <cstdio>
+#include <chrono>
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "cli_support.hpp"
 #include "command.hpp"
 #include "conversion_step.hpp"
+#include "export_flags.hpp"
+#include "export_report.hpp"
+#include "plugin_flags.hpp"
+#include "plugin_options_cli.hpp"
 #include "progress_bar.hpp"
-#include "provider_config.hpp"
-#include "summary_box.hpp"
+#include "signal_scope.hpp"
+#include "terminal_text.hpp"
 
 namespace hypersdk::host {
 namespace {
 
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 
-// Exit codes of export (docs/hyperexport.md): 1 export failed (or was
-// cancelled), 3 manifest verification failed, 4 conversion failed.
-constexpr int kExitVerifyFailed = 3;
-constexpr int kExitConversionFailed = 4;
-
-struct ExportFlags {
-    std::string provider;
-    std::string vm;
-    std::string output;
-    std::string format = "ovf";
-    bool convert = false;
-    std::string converter;
-    bool manifest_checksum = true;
-    bool verify_manifest = false;
-    std::string profile;
-    int parallel = 4;
-    bool direct_io = true;
-    std::string conversion_timeout = "2h";
-    bool stream_conversion = true;
-    std::string hyper2kvm_binary;
-    std::string target_format = "qcow2";
-    bool power_off = false;
-    bool dry_run = false;
-    bool quiet = false;
-    bool json = false;
-};
-
-const char* const kUsage =
-    "Usage: hyperexport [export] --provider P --vm NAME --output DIR [options]\n"
-    "\n"
-    "Export a VM through its provider plugin: every disk (and the descriptor, e.g.\n"
-    "the OVF) is written as NAME.part, hashed while it downloads, and renamed when\n"
-    "complete; then artifact-manifest.json is written and validated. With --convert\n"
-    "the manifest goes to the best converter plugin (see 'hyperexport convert').\n"
-    "An interrupted export (Ctrl-C, network) leaves the .part files: run the same\n"
-    "command again to resume. Exit codes: 0 ok, 1 export failed or cancelled,\n"
-    "2 usage error, 3 manifest verification failed, 4 conversion failed.\n"
-    "\n"
-    "Export";
-
-bool given(const po::variables_map& vm, const char* name) {
-    return vm.count(name) && !vm[name].defaulted();
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
 }
 
-// Profile values fill in what the command line did not say.
-std::optional<std::string> apply_profile(const po::variables_map& vm, ExportFlags& flags,
-                                         ConnectionFlags& connection, const core::ExportProfile& profile) {
-    const auto fill = [&](const char* name, auto& field, const auto& value) {
-        if (value && !given(vm, name)) field = *value;
-    };
-    fill("provider", flags.provider, profile.provider);
-    fill("output", flags.output, profile.output);
-    fill("format", flags.format, profile.format);
-    fill("target-format", flags.target_format, profile.manifest_target_format);
-    fill("hyper2kvm-binary", flags.hyper2kvm_binary, profile.hyper2kvm_binary);
-    fill("converter", flags.converter, profile.converter);
-    fill("conversion-timeout", flags.conversion_timeout, profile.conversion_timeout);
-    fill("verify-manifest", flags.verify_manifest, profile.verify_manifest);
-    fill("manifest-checksum", flags.manifest_checksum, profile.manifest_checksum);
-    fill("convert", flags.convert, profile.auto_convert);
-    fill("stream-conversion", flags.stream_conversion, profile.stream_conversion);
-    fill("power-off", flags.power_off, profile.power_off);
-    fill("insecure", connection.insecure, profile.insecure);
-    fill("parallel", flags.parallel, profile.parallel);
-    if (profile.generate_manifest && !*profile.generate_manifest && flags.convert)
-        return std::string("profile ") + profile.name +
-               " says generate_manifest false, but --convert needs the manifest";
-    return std::nullopt;
+std::string installed_providers(const core::PluginRegistry& registry) {
+    std::vector<std::string> names;
+    for (const auto* plugin : registry.providers())
+        names.push_back(plugin->provider_backend()->capabilities().provider_name);
+    return names.empty() ? "none installed" : "installed: " + join(names);
 }
 
-// "[INFO] ..." lines: stdout normally, stderr under --json, nothing under --quiet.
-class Reporter {
-public:
-    Reporter(const ExportFlags& flags, ProgressDisplay* display) : flags_(flags), display_(display) {}
-    void info(const std::string& text) const {
-        if (flags_.quiet) return;
-        const std::string line = "[INFO] " + text;
-        std::FILE* stream = flags_.json ? stderr : stdout;
-        if (display_ != nullptr)
-            display_->print_line(stream, line);
-        else
-            std::fprintf(stream, "%s\n", line.c_str());
-        std::fflush(stream);
-    }
-    void set_display(ProgressDisplay* display) { display_ = display; }
-
-private:
-    const ExportFlags& flags_;
-    ProgressDisplay* display_;
-};
-
-// Feeds the sinks' bytes into one progress bar per disk (plus overall).
-class SinkProgress {
-public:
-    SinkProgress(ProgressDisplay& display, const Reporter& reporter)
-        : display_(display), reporter_(reporter) {}
-    core::FileSinkFactory::Observer observer() {
-        core::FileSinkFactory::Observer observer;
-        observer.opened = [this](size_t index, const core::SinkArtifact& artifact, uint64_t resumed) {
-            if (resumed > 0)
-                reporter_.info("Resuming " + artifact.file_name + " after the " + format_bytes(resumed) +
-                               " already in " + artifact.file_name + ".part");
-            if (artifact.kind != "disk") return;
-            std::lock_guard lock(mutex_);
-            const size_t item = display_.add_item(artifact.id, artifact.expected_bytes.value_or(0));
-            items_[index] = item;
-            display_.update(item, resumed);
-        };
-        observer.progress = [this](size_t index, uint64_t bytes) {
-            if (const auto item = find(index)) display_.update(*item, bytes);
-        };
-        observer.closed = [this](size_t index, bool committed) {
-            if (const auto item = find(index)) display_.finish_item(*item, committed ? "done" : "FAILED");
-        };
-        return observer;
-    }
-
-private:
-    std::optional<size_t> find(size_t index) {
-        std::lock_guard lock(mutex_);
-        const auto it = items_.find(index);
-        return it == items_.end() ? std::nullopt : std::optional<size_t>(it->second);
-    }
-    ProgressDisplay& display_;
-    const Reporter& reporter_;
-    std::mutex mutex_;
-    std::map<size_t, size_t> items_;
-};
-
-std::string json_text(const rapidjson::Value& object, const char* key, const std::string& fallback = "-") {
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd()) return fallback;
-    if (it->value.IsString()) return it->value.GetString();
-    if (it->value.IsInt64()) return std::to_string(it->value.GetInt64());
-    if (it->value.IsBool()) return it->value.GetBool() ? "true" : "false";
-    return fallback;
-}
-
-uint64_t json_u64(const rapidjson::Value& object, const char* key) {
-    const auto it = object.FindMember(key);
-    return it != object.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : 0;
-}
-
-// --dry-run: what the export would do, from describe_vm. Writes nothing.
-int print_dry_run(const ExportFlags& flags, const std::string& description_json,
-                  const std::string& converter_note) {
-    rapidjson::Document description;
-    description.Parse(description_json.c_str());
-    if (description.HasParseError() || !description.IsObject())
-        return failure("the " + flags.provider + " provider returned no VM description");
-    if (flags.json) {
-        rapidjson::Document document(rapidjson::kObjectType);
-        auto& alloc = document.GetAllocator();
-        document.AddMember("dry_run", true, alloc);
-        document.AddMember("provider", rapidjson::Value(flags.provider.c_str(), alloc), alloc);
-        document.AddMember(
-            "output_directory",
-            rapidjson::Value(flags.output.empty() ? "" : fs::absolute(flags.output).string().c_str(), alloc),
-            alloc);
-        document.AddMember("format", rapidjson::Value(flags.format.c_str(), alloc), alloc);
-        document.AddMember("convert", flags.convert, alloc);
-        rapidjson::Value vm_value;
-        vm_value.CopyFrom(description, alloc);
-        document.AddMember("vm", vm_value, alloc);
-        std::cout << to_pretty_json(document);
-        return kExitOk;
-    }
-    std::cout << "Dry run: nothing is downloaded or written.\n\n";
-    SummaryRows rows{
-        {"VM Name", json_text(description, "name")},
-        {"VM Id", json_text(description, "id")},
-        {"Power State", json_text(description, "power_state")},
-        {"CPUs", json_text(description, "cpu")},
-        {"Memory", format_bytes(json_u64(description, "memory_mb") << 20)},
-        {"Firmware", json_text(description, "firmware")},
-        {"Guest OS", json_text(description, "guest_os_name", json_text(description, "guest_os"))}};
-    uint64_t total = 0;
-    size_t count = 0;
-    if (const auto it = description.FindMember("disks");
-        it != description.MemberEnd() && it->value.IsArray()) {
-        for (const auto& disk : it->value.GetArray()) {
-            if (!disk.IsObject()) continue;
-            const uint64_t bytes = json_u64(disk, "capacity_bytes");
-            total += bytes;
-            rows.emplace_back(
-                "Disk " + json_text(disk, "id"),
-                format_bytes(bytes) + "  " + json_text(disk, "source", json_text(disk, "label")));
-            ++count;
-        }
-    }
-    rows.emplace_back("Disks", std::to_string(count) + " (" + format_bytes(total) + " provisioned)");
-    rows.emplace_back("Output Directory", flags.output.empty() ? "-" : fs::absolute(flags.output).string());
-    rows.emplace_back("Export Format", flags.format);
-    rows.emplace_back("Artifact Manifest",
-                      std::string(core::kManifestFileName) +
-                          (flags.manifest_checksum ? " (with SHA-256)" : " (no checksums)"));
-    if (json_text(description, "power_state") == "poweredOn")
-        rows.emplace_back("Power", flags.power_off ? "will power the VM off first"
-                                                   : "REFUSED: powered on, add --power-off");
-    rows.emplace_back("Conversion", flags.convert ? converter_note : "no (add --convert)");
-    std::cout << render_summary_box("Export Plan", rows);
-    return kExitOk;
-}
-
-void print_result_json(const core::ExportOutcome& outcome, const ExportFlags& flags,
-                       const std::optional<core::ConversionOutcome>& conversion) {
-    rapidjson::Document document(rapidjson::kObjectType);
-    auto& alloc = document.GetAllocator();
-    const auto str = [&](const std::string& text) { return rapidjson::Value(text.c_str(), alloc); };
-    document.AddMember("success", outcome.ok() && (!conversion || conversion->success), alloc);
-    document.AddMember("provider", str(flags.provider), alloc);
-    document.AddMember("vm_name", str(outcome.vm_name), alloc);
-    document.AddMember("vm_id", str(outcome.vm_id), alloc);
-    document.AddMember("job_id", str(outcome.job_id), alloc);
-    document.AddMember("output_directory", str(outcome.output_dir.string()), alloc);
-    document.AddMember("manifest", str(outcome.manifest_path.string()), alloc);
-    document.AddMember("ova", str(outcome.ova_path.string()), alloc);
-    document.AddMember("manifest_verified", outcome.manifest_verified, alloc);
-    document.AddMember("duration_seconds", outcome.duration_seconds, alloc);
-    document.AddMember("total_bytes", outcome.total_bytes, alloc);
-    document.AddMember("powered_off_by_export", outcome.powered_off_by_export, alloc);
-    rapidjson::Value files(rapidjson::kArrayType);
-    for (const auto& record : outcome.files) {
-        rapidjson::Value file(rapidjson::kObjectType);
-        file.AddMember("kind", str(record.kind), alloc);
-        file.AddMember("id", str(record.id), alloc);
-        file.AddMember("file_name", str(record.file_name), alloc);
-        file.AddMember("format", str(record.format), alloc);
-        file.AddMember("path", str(record.path.string()), alloc);
-        file.AddMember("bytes", record.bytes, alloc);
-        file.AddMember("sha256", str(record.sha256), alloc);
-        files.PushBack(file, alloc);
-    }
-    document.AddMember("files", files, alloc);
-    rapidjson::Value warnings(rapidjson::kArrayType);
-    for (const auto& warning : outcome.warnings) warnings.PushBack(str(warning), alloc);
-    document.AddMember("warnings", warnings, alloc);
-    document.AddMember("error", str(outcome.error), alloc);
-    if (conversion)
-        document.AddMember("conversion", conversion_outcome_json(*conversion, alloc), alloc);
-    else
-        document.AddMember("conversion", rapidjson::Value(rapidjson::kNullType), alloc);
-    std::cout << to_pretty_json(document);
-}
-
-void print_summary(const core::ExportOutcome& outcome,
-                   const std::optional<core::ConversionOutcome>& conversion, double total_seconds) {
-    size_t disks = 0;
-    for (const auto& file : outcome.files) disks += file.kind == "disk" ? 1 : 0;
-    SummaryRows rows{{"VM Name", outcome.vm_name},
-                     {"Duration", format_duration(total_seconds)},
-                     {"Total Size", format_bytes(outcome.total_bytes)},
-                     {"Files Exported", std::to_string(outcome.files.size()) + " (" + std::to_string(disks) +
-                                            (disks == 1 ? " disk)" : " disks)")},
-                     {"Output Directory", outcome.output_dir.string()},
-                     {"Artifact Manifest", outcome.manifest_path.empty()
-                                               ? std::string("-")
-                                               : outcome.manifest_path.filename().string() +
-                                                     (outcome.manifest_verified ? " (verified)" : "")}};
-    if (!outcome.ova_path.empty()) rows.emplace_back("OVA Package", outcome.ova_path.filename().string());
-    if (outcome.powered_off_by_export) rows.emplace_back("Source VM", "powered off by the export");
-    if (conversion)
-        for (auto& row : conversion_summary_rows(*conversion)) rows.push_back(std::move(row));
-    std::cout << "\n" << render_summary_box("Export Summary", rows);
-    if (conversion) print_converted_files(*conversion);
-    for (const auto& warning : outcome.warnings) std::cout << "warning: " << warning << "\n";
-    if (!conversion)
-        std::cout << "\n✅ Export completed successfully!\n";
-    else if (conversion->success)
-        std::cout << "\n✅ Export and conversion completed successfully!\n";
-    std::cout << std::flush;
-}
-
-}  // namespace
-
-int run_export(const GlobalOptions& global, const std::vector<std::string>& args) {
+// Everything parsing produced: the flags, the provider's resolved options
+// and the conversion request's plugin parts.
+struct ParsedExport {
     ExportFlags flags;
-    ConnectionFlags connection;
-    po::options_description options(kUsage, 100);
-    // clang-format off
-    options.add_options()
-        ("help,h", "show this help")
-        ("provider", po::value(&flags.provider)->value_name("P"),
-         "the provider plugin's name, e.g. vsphere (see 'hyperexport plugins list')")
-        ("vm", po::value(&flags.vm)->value_name("NAME"), "the VM: name, inventory path or platform id")
-        ("output", po::value(&flags.output)->value_name("DIR"), "output directory (created if missing)")
-        ("format", po::value(&flags.format)->value_name("F")->default_value("ovf"), "ovf, or ova: also pack <vm>.ova (OVF first, then the disks) beside the loose files the manifest names")
-        ("parallel", po::value(&flags.parallel)->value_name("N")->default_value(4), "disks downloaded at once (1-64)")
-        ("direct-io", po::value(&flags.direct_io)->value_name("BOOL")->default_value(true)->implicit_value(true),
-         "write disks with O_DIRECT where the filesystem has it (no page-cache copy or eviction); false: buffered")
-        ("power-off", po::value(&flags.power_off)->value_name("BOOL")->default_value(false)->implicit_value(true),
-         "power a running VM off first (otherwise a running VM is refused)")
-        ("manifest-checksum", po::value(&flags.manifest_checksum)->value_name("BOOL")->default_value(true)
-             ->implicit_value(true), "put each disk's SHA-256 (taken while downloading) in the manifest")
-        ("verify-manifest", po::value(&flags.verify_manifest)->value_name("BOOL")->default_value(false)
-             ->implicit_value(true), "re-read every disk after the export and compare its SHA-256 (exit 3 if not)")
-        ("profile", po::value(&flags.profile)->value_name("NAME"),
-         "take defaults from ~/.hyperexport/profiles/NAME.json (flags given here win)")
-        ("dry-run", po::bool_switch(&flags.dry_run), "describe the VM and print the plan; write nothing")
-        ("json", po::bool_switch(&flags.json), "print the ExportResult (with the ConversionResult) as JSON")
-        ("quiet,q", po::bool_switch(&flags.quiet), "print errors only");
-    po::options_description conversion_options("Conversion", 100);
-    conversion_options.add_options()
-        ("convert", po::value(&flags.convert)->value_name("BOOL")->default_value(false)->implicit_value(true),
-         "convert the exported disks into KVM-ready images")
-        ("converter", po::value(&flags.converter)->value_name("ID"),
-         "use this converter plugin (id or name) instead of the best match")
-        ("target-format", po::value(&flags.target_format)->value_name("F")->default_value("qcow2"),
-         "the manifest's output.format: qcow2, raw or vdi")
-        ("conversion-timeout", po::value(&flags.conversion_timeout)->value_name("D")->default_value("2h"),
-         "stop the converter after D (e.g. 90m, 4h)")
-        ("stream-conversion", po::value(&flags.stream_conversion)->value_name("BOOL")->default_value(true)
-             ->implicit_value(true), "show the converter's output, prefixed with its name")
-        ("hyper2kvm-binary", po::value(&flags.hyper2kvm_binary)->value_name("PATH"),
-         "the hyper2kvm executable (default: search PATH, /usr/local/bin, /usr/bin, ~/.local/bin)");
-    // clang-format on
-    options.add(conversion_options).add(connection_options(connection));
+    std::optional<core::ExportProfile> profile;
+    core::OptionResolution provider_options;
+    core::ConversionRequest conversion;
+};
 
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(options).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& error) {
-        return usage_error(describe_option_error(error), "export");
-    }
-    if (vm.count("help")) {
-        std::cout << options << "\n";
-        return kExitOk;
-    }
-    flags.quiet = flags.quiet || global.quiet;
-    if (!flags.profile.empty()) {
+// Parses the command line in two passes: --provider and --profile first (the
+// provider selects which flags exist), then everything. Returns an exit code
+// when the command is over (help, usage error), else nullopt.
+std::optional<int> parse_export(const std::vector<std::string>& args, const GlobalOptions& global,
+                                core::PluginRegistry& registry, ParsedExport& parsed) {
+    ExportFlags& flags = parsed.flags;
+    if (const auto profile_name = prescan_flag(args, "profile")) {
         try {
-            const core::ExportProfile profile = core::load_profile(flags.profile);
-            if (const auto problem = apply_profile(vm, flags, connection, profile))
-                return usage_error(*problem, "export");
+            parsed.profile = core::load_profile(*profile_name, profile_key_claim(registry));
         } catch (const core::ProfileError& error) {
             return usage_error(error.what(), "export");
         }
     }
-    if (flags.provider.empty())
-        return usage_error("--provider is required (e.g. --provider vsphere)", "export");
-    if (flags.vm.empty()) return usage_error("--vm NAME is required", "export");
-    if (flags.output.empty() && !flags.dry_run) return usage_error("--output DIR is required", "export");
-    if (flags.format != "ovf" && flags.format != "ova")
-        return usage_error("invalid --format '" + flags.format + "' (use ovf or ova)", "export");
-    if (flags.parallel < 1 || flags.parallel > 64) return usage_error("--parallel must be 1-64", "export");
-    if (flags.target_format != "qcow2" && flags.target_format != "raw" && flags.target_format != "vdi")
-        return usage_error("invalid --target-format '" + flags.target_format + "' (use qcow2, raw or vdi)",
-                           "export");
-    const auto timeout = core::parse_duration(flags.conversion_timeout);
-    if (!timeout)
-        return usage_error(
-            "invalid --conversion-timeout '" + flags.conversion_timeout + "' (use e.g. 45m, 2h, 4h30m)",
-            "export");
+    std::string provider_name = prescan_flag(args, "provider").value_or("");
+    if (provider_name.empty() && parsed.profile && parsed.profile->provider)
+        provider_name = *parsed.profile->provider;
 
+    po::options_description visible = export_host_options(flags);
+    po::options_description hidden;
+    const std::optional<PluginFlagGroup> provider_group =
+        provider_name.empty() ? std::nullopt : provider_flag_group(registry, provider_name);
+    if (provider_group) {
+        auto described = describe_plugin_flags(
+            *provider_group,
+            "Options of the " + provider_name +
+                " provider (a flag wins over its profile key, which wins over the variables)");
+        visible.add(described.visible);
+        hidden.add(described.hidden);
+    }
+    const std::vector<PluginFlagGroup> converter_groups = converter_flag_groups(registry);
+    for (const auto& group : converter_groups) {
+        auto described = describe_plugin_flags(group, "Options of " + group.owner);
+        visible.add(described.visible);
+        hidden.add(described.hidden);
+    }
+    po::options_description all;
+    all.add(visible).add(hidden);
+
+    po::variables_map values;
+    try {
+        po::store(po::command_line_parser(args).options(all).run(), values);
+        po::notify(values);
+    } catch (const po::unknown_option& error) {
+        std::string hint;
+        if (provider_name.empty())
+            hint = " (a provider's options are offered once --provider names it; " +
+                   installed_providers(registry) + ")";
+        else if (provider_group)
+            hint = " (see hyperexport export --provider " + provider_name + " --help)";
+        return usage_error(describe_option_error(error) + hint, "export");
+    } catch (const po::error& error) {
+        return usage_error(describe_option_error(error), "export");
+    }
+    if (values.count("help")) {
+        std::cout << visible << "\n";
+        if (!provider_group)
+            std::cout << "Add --provider NAME to see that provider's options ("
+                      << installed_providers(registry) << ").\n";
+        return kExitOk;
+    }
+    if (values.count("instance")) {
+        const std::string instance = values["instance"].as<std::string>();
+        if (values.count("vm") && flags.vm != instance)
+            return usage_error("--vm and --instance name the same thing; give one", "export");
+        flags.vm = instance;
+    }
+    flags.quiet = flags.quiet || global.quiet;
+    if (parsed.profile) {
+        if (const auto problem = apply_export_profile(values, flags, *parsed.profile))
+            return usage_error(*problem, "export");
+        std::vector<std::string> skipped;
+        const auto problems = unclaimed_profile_keys(*parsed.profile, registry, flags.provider, &skipped);
+        if (!problems.empty())
+            return usage_error("profile " + parsed.profile->name + ": " + problems.front(), "export");
+        for (const auto& plugin : skipped)
+            spdlog::warn("profile {}: plugin_options.{} is for a plugin that is not installed; ignored",
+                         parsed.profile->name, plugin);
+    }
+    if (const auto problem = check_export_flags(flags)) return usage_error(*problem, "export");
+    if (!provider_group) {
+        std::string error;
+        if (core::ExportRunner(registry).find_provider(flags.provider, error) == nullptr)
+            return failure(error);
+    }
+
+    try {
+        const core::ExportProfile* profile = parsed.profile ? &*parsed.profile : nullptr;
+        parsed.provider_options = resolve_group(*provider_group, values, profile, flags.provider, true);
+        if (!parsed.provider_options.errors.empty())
+            return usage_error(parsed.provider_options.errors.front(), "export");
+        if (!parsed.provider_options.missing.empty())
+            return usage_error(parsed.provider_options.missing.front(), "export");
+        if (const std::string problem =
+                resolve_converter_options(registry, converter_groups, values, profile, parsed.conversion);
+            !problem.empty())
+            return usage_error(problem, "export");
+    } catch (const std::invalid_argument& error) {
+        return usage_error(error.what(), "export");
+    }
+    return std::nullopt;
+}
+
+core::ExportRequest export_request(const ParsedExport& parsed) {
+    const ExportFlags& flags = parsed.flags;
     core::ExportRequest request;
     request.provider = flags.provider;
     request.vm = flags.vm;
@@ -396,104 +173,134 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
     request.manifest_checksum = flags.manifest_checksum;
     request.verify_manifest = flags.verify_manifest;
     request.target_format = flags.target_format;
-    try {
-        request.config_json = build_provider_config(flags.provider, connection);
-    } catch (const std::exception& error) {
-        return usage_error(error.what(), "export");
-    }
+    request.compress = flags.compress;
+    request.config_json = "{" + parsed.provider_options.json_members() + "}";
+    return request;
+}
 
-    core::PluginRegistry registry;
-    discover_plugins(global, registry);
-    const core::ExportRunner runner(registry);
-    {
-        std::string error;
-        if (runner.find_provider(flags.provider, error) == nullptr) return failure(error);
+int run_dry_run(const ParsedExport& parsed, const core::ExportRunner& runner,
+                const core::ExportRequest& request, const Reporter& reporter) {
+    const ExportFlags& flags = parsed.flags;
+    core::Job job("describe " + flags.vm);
+    const CancelOnSignal cancel_on_signal(job);
+    reporter.info("Connecting to " + flags.provider + "...");
+    std::string error;
+    const auto description = runner.describe(request, job, error);
+    if (!description) return failure(terminal_safe(error));
+    std::string format = request.format;
+    if (format.empty()) {
+        std::string unused;
+        const auto* provider = runner.find_provider(flags.provider, unused);
+        if (provider != nullptr && !provider->capabilities().export_formats.empty())
+            format = provider->capabilities().export_formats.front();
     }
-    Reporter reporter(flags, nullptr);
+    std::string converter_note = "yes";
+    if (flags.convert)
+        converter_note = flags.converter.empty()
+                             ? "yes, best matching converter for " + flags.target_format
+                             : "yes, with " + flags.converter + " to " + flags.target_format;
+    print_dry_run(flags, *description, format, parsed.provider_options, converter_note);
+    return kExitOk;
+}
 
-    if (flags.dry_run) {
-        core::Job job("describe " + flags.vm);
-        const CancelOnSignal cancel_on_signal(job);
-        reporter.info("Connecting to " + flags.provider + "...");
-        std::string error;
-        const auto description = runner.describe(request, job, error);
-        if (!description) return failure(error);
-        std::string converter_note = "yes";
-        if (flags.convert)
-            converter_note = flags.converter.empty()
-                                 ? "yes, best matching converter for " + flags.target_format
-                                 : "yes, with " + flags.converter + " to " + flags.target_format;
-        return print_dry_run(flags, *description, converter_note);
-    }
-
-    const auto started = std::chrono::steady_clock::now();
+core::ExportOutcome run_export_step(const ExportFlags& flags, const core::ExportRunner& runner,
+                                    const core::ExportRequest& request, Reporter& reporter) {
     ProgressOptions progress_options;
     if (flags.quiet) progress_options.style = ProgressStyle::quiet;
+    ProgressDisplay display(progress_options);
+    reporter.set_display(&display);
+    SinkProgress progress(display, reporter);
+    core::Job job("export " + flags.vm);
     core::ExportOutcome outcome;
     {
-        ProgressDisplay display(progress_options);
-        reporter.set_display(&display);
-        SinkProgress progress(display, reporter);
-        core::Job job("export " + flags.vm);
         const CancelOnSignal cancel_on_signal(job);
         reporter.info("Connecting to " + flags.provider + " and exporting VM: " + flags.vm);
         outcome = runner.run(request, job, progress.observer());
-        display.finish();
-        reporter.set_display(nullptr);
     }
-    if (outcome.status == core::ExportStatus::failed || outcome.status == core::ExportStatus::cancelled) {
+    display.finish();
+    reporter.set_display(nullptr);
+    return outcome;
+}
+
+core::ConversionOutcome run_conversion_after_export(const ParsedExport& parsed,
+                                                    const core::PluginRegistry& registry,
+                                                    const core::ExportOutcome& outcome,
+                                                    const Reporter& reporter) {
+    const ExportFlags& flags = parsed.flags;
+    core::ConversionRequest request = parsed.conversion;
+    request.manifest_path = outcome.manifest_path;
+    if (!flags.converter.empty()) request.converter = flags.converter;
+    request.target_format = flags.target_format;
+    request.timeout = *core::parse_duration(flags.conversion_timeout);
+    request.stream_output = flags.stream_conversion && !flags.quiet;
+    const core::ConversionManager manager(registry);
+    const core::ConversionPlan plan = manager.plan(request);
+    ConversionDisplay display;
+    if (flags.quiet) display.progress.style = ProgressStyle::quiet;
+    display.tool_lines_to_stderr = flags.json;
+    display.info = [&reporter](const std::string& line) { reporter.info(line); };
+    if (!plan.decision.chosen_id) {
+        core::ConversionOutcome none;
+        none.status = plan.manifest_issues.empty() ? core::ConversionStatus::no_converter
+                                                   : core::ConversionStatus::manifest_invalid;
+        none.error = plan.manifest_issues.empty()
+                         ? plan.decision.failure
+                         : "the manifest is invalid:\n" + core::format_issues(plan.manifest_issues);
+        return none;
+    }
+    reporter.info("Starting automatic conversion with " + *plan.decision.chosen_id + "...");
+    core::ConversionOutcome conversion = run_conversion(registry, manager, request, plan, display);
+    if (conversion.success)
+        reporter.info("Conversion completed successfully in " + format_duration(conversion.duration_seconds));
+    return conversion;
+}
+
+}  // namespace
+
+std::vector<std::string> export_flag_names() {
+    ExportFlags flags;
+    return long_option_names(export_host_options(flags));
+}
+
+int run_export(const GlobalOptions& global, const std::vector<std::string>& args) {
+    core::PluginRegistry registry;
+    discover_plugins(global, registry);
+    ParsedExport parsed;
+    if (const auto exit_code = parse_export(args, global, registry, parsed)) return *exit_code;
+    const ExportFlags& flags = parsed.flags;
+    const core::ExportRequest request = export_request(parsed);
+    const core::ExportRunner runner(registry);
+    Reporter reporter(flags, nullptr);
+    if (flags.dry_run) return run_dry_run(parsed, runner, request, reporter);
+
+    const auto started = std::chrono::steady_clock::now();
+    const core::ExportOutcome outcome = run_export_step(flags, runner, request, reporter);
+    using core::ExportStatus;
+    if (outcome.status == ExportStatus::failed || outcome.status == ExportStatus::cancelled) {
         if (flags.json) print_result_json(outcome, flags, std::nullopt);
-        return failure(outcome.error);
+        return failure(terminal_safe(outcome.error));
     }
     reporter.info("Export completed in " + format_duration(outcome.duration_seconds));
     if (!outcome.manifest_path.empty()) reporter.info("Manifest created: " + outcome.manifest_path.string());
     if (!outcome.ova_path.empty()) reporter.info("OVA packed: " + outcome.ova_path.string());
-    if (outcome.status == core::ExportStatus::verification_failed) {
+    if (outcome.status == ExportStatus::verification_failed ||
+        outcome.status == ExportStatus::package_failed) {
         if (flags.json) print_result_json(outcome, flags, std::nullopt);
-        std::cerr << "hyperexport: " << outcome.error << "\n";
-        return kExitVerifyFailed;
+        std::cerr << "hyperexport: " << terminal_safe(outcome.error) << "\n";
+        return outcome.status == ExportStatus::verification_failed ? kExitVerifyFailed : kExitPackageFailed;
     }
     if (outcome.manifest_verified) reporter.info("Manifest verified successfully");
 
     std::optional<core::ConversionOutcome> conversion;
     if (flags.convert) {
-        core::ConversionRequest conversion_request;
-        conversion_request.manifest_path = outcome.manifest_path;
-        if (!flags.converter.empty()) conversion_request.converter = flags.converter;
-        conversion_request.target_format = flags.target_format;
-        conversion_request.timeout = *timeout;
-        conversion_request.stream_output = flags.stream_conversion && !flags.quiet;
-        conversion_request.hyper2kvm_binary = flags.hyper2kvm_binary;
-        const core::ConversionManager manager(registry);
-        const core::ConversionPlan plan = manager.plan(conversion_request);
-        core::Job job("convert " + outcome.manifest_path.string());
-        // Like `hyperexport convert`: one "convert" bar fed by the job's
-        // progress, tool lines printed through the display (stderr under --json).
-        ProgressDisplay display(progress_options);
-        const size_t item = display.add_item("convert", 0);
-        job.on_progress([&display, item](uint64_t done, uint64_t total) {
-            display.set_total(item, total);
-            display.update(item, done);
-        });
-        reporter.set_display(&display);
-        if (plan.decision.chosen_id) {
-            reporter.info("Starting automatic conversion with " + *plan.decision.chosen_id + "...");
-            const std::string prefix = converter_output_prefix(registry, *plan.decision.chosen_id);
-            const bool to_stderr = flags.json;
-            job.on_output([&display, prefix, to_stderr](std::string_view line) {
-                display.print_line(to_stderr ? stderr : stdout, prefix + std::string(line));
-            });
+        if (interrupted()) {
+            core::ConversionOutcome cancelled;
+            cancelled.status = core::ConversionStatus::cancelled;
+            cancelled.error = "interrupted before the conversion started";
+            conversion = cancelled;
+        } else {
+            conversion = run_conversion_after_export(parsed, registry, outcome, reporter);
         }
-        {
-            const CancelOnSignal cancel_on_signal(job);
-            conversion = manager.run(conversion_request, plan, job);
-        }
-        display.finish_item(item, conversion->success ? "done" : "FAILED");
-        display.finish();
-        reporter.set_display(nullptr);
-        if (conversion->success)
-            reporter.info("Conversion completed successfully in " +
-                          format_duration(conversion->duration_seconds));
     }
     const double total_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -502,7 +309,7 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
     else if (!flags.quiet)
         print_summary(outcome, conversion, total_seconds);
     if (conversion && !conversion->success) {
-        std::cerr << "hyperexport: conversion failed: " << conversion->error << "\n"
+        std::cerr << "hyperexport: conversion failed: " << terminal_safe(conversion->error) << "\n"
                   << "hyperexport: the exported disks and " << outcome.manifest_path.string()
                   << " are intact: retry with 'hyperexport convert --manifest "
                   << outcome.manifest_path.string() << "'\n";
@@ -513,8 +320,8 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
 
 namespace {
 const bool registered = register_command(
-    {"export", "export a VM through its provider plugin, write the manifest, optionally convert",
-     run_export});
+    {"export", "export a VM through its provider plugin, write the manifest, optionally convert", run_export,
+     export_flag_names});
 }  // namespace
 
 }  // namespace hypersdk::host

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -24,6 +23,7 @@
 #include "cli_support.hpp"
 #include "command.hpp"
 #include "progress_bar.hpp"
+#include "signal_scope.hpp"
 
 namespace hypersdk::host {
 namespace {
@@ -43,30 +43,8 @@ constexpr const char* kManifestHelp =
     "  create --disk PATH  build a manifest from existing disk images\n\n"
     "Run 'hyperexport manifest SUBCOMMAND --help' for the options of each.\n";
 
-// Ctrl-C during hashing stops the workers between two reads.
+// Ctrl-C (or SIGTERM, SIGHUP) during hashing stops the workers between two reads.
 std::atomic<bool> interrupt_requested{false};
-
-extern "C" void request_interrupt(int) {
-    interrupt_requested.store(true);
-}
-
-// Installs the SIGINT handler for its lifetime and restores the previous one.
-class InterruptScope {
-public:
-    InterruptScope() {
-        interrupt_requested.store(false);
-        struct sigaction action {};
-        action.sa_handler = request_interrupt;
-        sigemptyset(&action.sa_mask);
-        ::sigaction(SIGINT, &action, &previous_);
-    }
-    ~InterruptScope() { ::sigaction(SIGINT, &previous_, nullptr); }
-    InterruptScope(const InterruptScope&) = delete;
-    InterruptScope& operator=(const InterruptScope&) = delete;
-
-private:
-    struct sigaction previous_ {};
-};
 
 const SubcommandOperand kManifestOperand{"file", "missing FILE (the manifest)"};
 
@@ -94,7 +72,7 @@ std::vector<core::FileHashOutcome> hash_with_progress(const std::vector<fs::path
     ProgressDisplay display(progress_options);
     for (size_t i = 0; i < paths.size(); ++i) display.add_item(labels[i], sizes[i]);
 
-    InterruptScope interrupt_scope;
+    const CancelOnSignal interrupt_scope(interrupt_requested);
     core::ParallelHashOptions options;
     options.max_parallel = jobs;
     options.cancel = &interrupt_requested;
@@ -512,6 +490,6 @@ int run_manifest(const GlobalOptions& global, const std::vector<std::string>& ar
 }  // namespace
 
 const bool registered = register_command(
-    {"manifest", "verify, show or create an Artifact Manifest (artifact-manifest.json)", run_manifest});
+    {"manifest", "verify, show or create an Artifact Manifest (artifact-manifest.json)", run_manifest, {}});
 
 }  // namespace hypersdk::host

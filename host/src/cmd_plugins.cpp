@@ -43,8 +43,7 @@ std::string or_none(const char* text) {
     return text != nullptr ? text : "(none)";
 }
 
-std::string list_or_none(const char* const* list) {
-    const auto items = string_list(list);
+std::string list_or_none(const std::vector<std::string>& items) {
     return items.empty() ? "(none)" : join(items, ", ");
 }
 
@@ -174,33 +173,81 @@ int list_plugins(const GlobalOptions& options, const std::vector<std::string>& a
     return kExitOk;
 }
 
-Value provider_json(const hypersdk_provider_capabilities& caps,
-                    rapidjson::Document::AllocatorType& allocator) {
+Value text_value(const std::string& text, rapidjson::Document::AllocatorType& allocator) {
+    return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+}
+
+Value options_json(const std::vector<core::PluginOption>& options, const std::string& prefix,
+                   rapidjson::Document::AllocatorType& allocator) {
+    Value array(rapidjson::kArrayType);
+    for (const auto& option : options) {
+        Value object(rapidjson::kObjectType);
+        object.AddMember("name", text_value(option.name, allocator), allocator);
+        object.AddMember(
+            "flag", text_value("--" + core::option_flag_names(option, prefix).front(), allocator), allocator);
+        object.AddMember("type", text_value(std::string(core::option_type_name(option.type)), allocator),
+                         allocator);
+        object.AddMember("value_name", text_value(option.value_name, allocator), allocator);
+        object.AddMember("help", text_value(option.help, allocator), allocator);
+        object.AddMember("default",
+                         option.default_value ? text_value(*option.default_value, allocator) : Value(),
+                         allocator);
+        object.AddMember("env", string_array(option.env, allocator), allocator);
+        object.AddMember("required", option.required, allocator);
+        object.AddMember("secret", option.secret(), allocator);
+        if (option.min_value) object.AddMember("min", *option.min_value, allocator);
+        if (option.max_value) object.AddMember("max", *option.max_value, allocator);
+        array.PushBack(object, allocator);
+    }
+    return array;
+}
+
+Value provider_json(const core::ProviderCapabilities& caps, rapidjson::Document::AllocatorType& allocator) {
     Value object(rapidjson::kObjectType);
-    object.AddMember("provider_name", nullable_string(caps.provider_name, allocator), allocator);
-    object.AddMember("export_formats", string_array(string_list(caps.export_formats), allocator), allocator);
-    object.AddMember("auth_methods", string_array(string_list(caps.auth_methods), allocator), allocator);
+    object.AddMember("provider_name", text_value(caps.provider_name, allocator), allocator);
+    object.AddMember("export_formats", string_array(caps.export_formats, allocator), allocator);
+    object.AddMember("auth_methods", string_array(caps.auth_methods, allocator), allocator);
     object.AddMember("exports_powered_on", caps.exports_powered_on, allocator);
     object.AddMember("supports_incremental", caps.supports_incremental, allocator);
+    object.AddMember("options", options_json(caps.options, "", allocator), allocator);
     return object;
 }
 
-Value converter_json(const hypersdk_converter_capabilities& caps,
-                     rapidjson::Document::AllocatorType& allocator) {
+Value converter_json(const core::ConverterBackend& converter, rapidjson::Document::AllocatorType& allocator) {
+    const core::ConverterCapabilities& caps = converter.capabilities();
     Value object(rapidjson::kObjectType);
-    object.AddMember("supported_source_formats",
-                     string_array(string_list(caps.supported_source_formats), allocator), allocator);
-    object.AddMember("supported_target_formats",
-                     string_array(string_list(caps.supported_target_formats), allocator), allocator);
-    object.AddMember("supports_driver_injection", caps.supports_driver_injection, allocator);
-    object.AddMember("supports_os_detection", caps.supports_os_detection, allocator);
-    object.AddMember("supports_validation", caps.supports_validation, allocator);
-    object.AddMember("supported_providers", string_array(string_list(caps.supported_providers), allocator),
-                     allocator);
+    object.AddMember("supported_source_formats", string_array(caps.source_formats, allocator), allocator);
+    object.AddMember("supported_target_formats", string_array(caps.target_formats, allocator), allocator);
+    object.AddMember("supports_driver_injection", caps.driver_injection, allocator);
+    object.AddMember("supports_os_detection", caps.os_detection, allocator);
+    object.AddMember("supports_validation", caps.validation, allocator);
+    object.AddMember("supported_providers", string_array(caps.providers, allocator), allocator);
     object.AddMember("priority", caps.priority, allocator);
-    object.AddMember("tool_name", nullable_string(caps.tool_name, allocator), allocator);
-    object.AddMember("install_hint", nullable_string(caps.install_hint, allocator), allocator);
+    object.AddMember("tool_name", caps.tool_name.empty() ? Value() : text_value(caps.tool_name, allocator),
+                     allocator);
+    object.AddMember("install_hint",
+                     caps.install_hint.empty() ? Value() : text_value(caps.install_hint, allocator),
+                     allocator);
+    object.AddMember("options", options_json(caps.options, converter.name(), allocator), allocator);
     return object;
+}
+
+// One line per option: flag, type, where else it comes from, help.
+void print_options_text(const std::vector<core::PluginOption>& options, const std::string& prefix) {
+    if (options.empty()) {
+        std::cout << "  (none)\n";
+        return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& option : options) {
+        std::string flag = "  --" + core::option_flag_names(option, prefix).front() + " " + option.value_name;
+        std::string where = std::string(core::option_type_name(option.type));
+        if (option.required) where += ", required";
+        if (option.default_value) where += ", default " + *option.default_value;
+        for (const auto& variable : option.env) where += ", " + variable;
+        rows.push_back({flag, "(" + where + ")", option.help});
+    }
+    print_table(rows);
 }
 
 void print_info_text(const LoadedPlugin& plugin) {
@@ -218,29 +265,35 @@ void print_info_text(const LoadedPlugin& plugin) {
         {"Path:", plugin.path().string()},
     };
     print_table(rows);
-    if (const auto* caps = plugin.provider_capabilities()) {
+    if (const auto* provider = plugin.provider_backend()) {
+        const auto& caps = provider->capabilities();
         std::cout << "\nProvider capabilities:\n";
         print_table({
-            {"  provider_name:", or_none(caps->provider_name)},
-            {"  export_formats:", list_or_none(caps->export_formats)},
-            {"  auth_methods:", list_or_none(caps->auth_methods)},
-            {"  exports_powered_on:", yes_no(caps->exports_powered_on)},
-            {"  supports_incremental:", yes_no(caps->supports_incremental)},
+            {"  provider_name:", caps.provider_name},
+            {"  export_formats:", list_or_none(caps.export_formats)},
+            {"  auth_methods:", list_or_none(caps.auth_methods)},
+            {"  exports_powered_on:", yes_no(caps.exports_powered_on)},
+            {"  supports_incremental:", yes_no(caps.supports_incremental)},
         });
+        std::cout << "\nProvider options (hyperexport export/vms --provider " << caps.provider_name << "):\n";
+        print_options_text(caps.options, "");
     }
-    if (const auto* caps = plugin.converter_capabilities()) {
+    if (const auto* converter = plugin.converter_backend()) {
+        const auto& caps = converter->capabilities();
         std::cout << "\nConverter capabilities:\n";
         print_table({
-            {"  supported_source_formats:", list_or_none(caps->supported_source_formats)},
-            {"  supported_target_formats:", list_or_none(caps->supported_target_formats)},
-            {"  supports_driver_injection:", yes_no(caps->supports_driver_injection)},
-            {"  supports_os_detection:", yes_no(caps->supports_os_detection)},
-            {"  supports_validation:", yes_no(caps->supports_validation)},
-            {"  supported_providers:", list_or_none(caps->supported_providers)},
-            {"  priority:", std::to_string(caps->priority)},
-            {"  tool_name:", or_none(caps->tool_name)},
-            {"  install_hint:", or_none(caps->install_hint)},
+            {"  supported_source_formats:", list_or_none(caps.source_formats)},
+            {"  supported_target_formats:", list_or_none(caps.target_formats)},
+            {"  supports_driver_injection:", yes_no(caps.driver_injection)},
+            {"  supports_os_detection:", yes_no(caps.os_detection)},
+            {"  supports_validation:", yes_no(caps.validation)},
+            {"  supported_providers:", list_or_none(caps.providers)},
+            {"  priority:", std::to_string(caps.priority)},
+            {"  tool_name:", caps.tool_name.empty() ? "(none)" : caps.tool_name},
+            {"  install_hint:", caps.install_hint.empty() ? "(none)" : caps.install_hint},
         });
+        std::cout << "\nConverter options (hyperexport export/convert):\n";
+        print_options_text(caps.options, converter->name());
     }
     std::cout << std::flush;
 }
@@ -278,10 +331,10 @@ int plugin_info(const GlobalOptions& options, const std::vector<std::string>& ar
                        allocator);
     document.AddMember("abi", Value(abi_text(*plugin).c_str(), allocator), allocator);
     document.AddMember("path", Value(plugin->path().string().c_str(), allocator), allocator);
-    if (const auto* caps = plugin->provider_capabilities())
-        document.AddMember("provider", provider_json(*caps, allocator), allocator);
-    if (const auto* caps = plugin->converter_capabilities())
-        document.AddMember("converter", converter_json(*caps, allocator), allocator);
+    if (const auto* provider = plugin->provider_backend())
+        document.AddMember("provider", provider_json(provider->capabilities(), allocator), allocator);
+    if (const auto* converter = plugin->converter_backend())
+        document.AddMember("converter", converter_json(*converter, allocator), allocator);
     std::cout << to_pretty_json(document);
     return kExitOk;
 }
@@ -300,7 +353,8 @@ int run_plugins(const GlobalOptions& options, const std::vector<std::string>& ar
     return usage_error("unknown subcommand 'plugins " + sub + "'", "plugins");
 }
 
-const bool registered = register_command({"plugins", "list and inspect the installed plugins", run_plugins});
+const bool registered =
+    register_command({"plugins", "list and inspect the installed plugins", run_plugins, {}});
 
 }  // namespace
 }  // namespace hypersdk::host

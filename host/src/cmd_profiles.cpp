@@ -17,6 +17,7 @@
 
 #include "cli_support.hpp"
 #include "command.hpp"
+#include "plugin_options_cli.hpp"
 
 namespace hypersdk::host {
 namespace {
@@ -37,10 +38,12 @@ constexpr const char* kProfilesHelp =
     "  save NAME --set KEY=VALUE... [--force]\n"
     "                                        save a profile with these keys\n"
     "  delete NAME                           remove a profile\n\n"
-    "Keys: name, description, provider, format (ovf|ova), compress, output, parallel (1-64),\n"
-    "power_off, insecure, generate_manifest, verify_manifest, manifest_checksum,\n"
-    "manifest_target_format (qcow2|raw|vdi), auto_convert, converter, hyper2kvm_binary,\n"
-    "conversion_timeout (2h, 90m, 4h30m, 3600), stream_conversion.\n\n"
+    "Keys: name, description, provider, format (an export format of the provider), compress,\n"
+    "output, parallel (1-64), power_off, generate_manifest, verify_manifest,\n"
+    "manifest_checksum, manifest_target_format (qcow2|raw|vdi), auto_convert, converter,\n"
+    "conversion_timeout (2h, 90m, 4h30m, 3600), stream_conversion; and the plugins'\n"
+    "options under \"plugin_options\": {\"<plugin name>\": {\"<option>\": value}}\n"
+    "(--set PLUGIN.OPTION=VALUE; see 'hyperexport plugins info ID'). Secrets are refused.\n\n"
     "Exit status: 0 on success, 1 when a profile is missing or invalid, 2 on a usage error.\n"
     "Run 'hyperexport profiles SUBCOMMAND --help' for the options of each.\n";
 
@@ -91,14 +94,40 @@ int run_list(const GlobalOptions& global, const std::vector<std::string>& args) 
     return kExitOk;
 }
 
-int run_show(const GlobalOptions&, const std::vector<std::string>& args) {
+// Refuses plugin keys no installed plugin declares, and secrets.
+std::optional<std::string> check_plugin_keys(const core::ExportProfile& profile,
+                                             const core::PluginRegistry& registry) {
+    const auto problems = unclaimed_profile_keys(profile, registry, profile.provider.value_or(""));
+    if (!problems.empty()) return "profile " + profile.name + ": " + problems.front();
+    // A secret may not be kept, whether in its section or in the flat spelling.
+    std::vector<std::pair<PluginFlagGroup, bool>> groups;
+    if (profile.provider)
+        if (auto group = provider_flag_group(registry, *profile.provider))
+            groups.emplace_back(std::move(*group), true);
+    for (auto& group : converter_flag_groups(registry)) groups.emplace_back(std::move(group), false);
+    for (const auto& [group, provider] : groups) {
+        const std::string plugin_name = provider ? *profile.provider : group.prefix;
+        const auto values = profile_values(profile, group, plugin_name, provider);
+        for (const auto& option : group.options)
+            if (option.secret() && values.count(option.name))
+                return "profile " + profile.name + ": \"" + option.name + "\" of " + group.owner +
+                       " is a secret and is never kept in a profile";
+    }
+    return std::nullopt;
+}
+
+int run_show(const GlobalOptions& global, const std::vector<std::string>& args) {
     po::variables_map values;
     if (int code = parse_subcommand(args, help_only(), &kProfileOperand, values, "profiles show", kShowUsage);
         code >= 0)
         return code;
+    core::PluginRegistry registry;
+    discover_plugins(global, registry);
     try {
-        std::cout << core::profile_to_json(core::load_profile(values["name"].as<std::string>()))
-                  << std::flush;
+        const core::ExportProfile profile =
+            core::load_profile(values["name"].as<std::string>(), profile_key_claim(registry));
+        if (const auto problem = check_plugin_keys(profile, registry)) return failure(*problem);
+        std::cout << core::profile_to_json(profile) << std::flush;
     } catch (const core::ProfileError& error) {
         if (is_name_error(error)) return usage_error(error.what(), "profiles show");
         return failure(error.what());
@@ -125,13 +154,35 @@ std::vector<rapidjson::Value> candidates(const std::string& text, rapidjson::Doc
     return out;
 }
 
+// Adds PLUGIN.OPTION=VALUE to the document's plugin_options section.
+std::optional<std::string> apply_plugin_set(const std::string& pair, const std::string& key,
+                                            const std::string& text, rapidjson::Document& document) {
+    const auto dot = key.find('.');
+    const std::string plugin = key.substr(0, dot);
+    const std::string option = key.substr(dot + 1);
+    if (plugin.empty() || option.empty() || option.find('.') != std::string::npos)
+        return "--set " + pair + ": expected PLUGIN.OPTION=VALUE";
+    auto& alloc = document.GetAllocator();
+    if (!document.HasMember("plugin_options"))
+        document.AddMember("plugin_options", rapidjson::Value(rapidjson::kObjectType), alloc);
+    rapidjson::Value& sections = document["plugin_options"];
+    if (!sections.HasMember(plugin.c_str()))
+        sections.AddMember(rapidjson::Value(plugin, alloc), rapidjson::Value(rapidjson::kObjectType), alloc);
+    rapidjson::Value& section = sections[plugin.c_str()];
+    section.RemoveMember(option.c_str());  // the last --set of a key wins
+    section.AddMember(rapidjson::Value(option, alloc), candidates(text, alloc).front(), alloc);
+    return std::nullopt;
+}
+
 // Adds KEY=VALUE to `document`; on a bad pair returns the message.
-std::optional<std::string> apply_set(const std::string& pair, rapidjson::Document& document) {
+std::optional<std::string> apply_set(const std::string& pair, rapidjson::Document& document,
+                                     const core::ProfileKeyClaim& claim) {
     const auto equals = pair.find('=');
     if (equals == std::string::npos || equals == 0) return "--set expects KEY=VALUE, got '" + pair + "'";
     const std::string key = pair.substr(0, equals);
     const std::string text = pair.substr(equals + 1);
     if (key == "name") return "--set name=...: the name is the NAME argument";
+    if (key.find('.') != std::string::npos) return apply_plugin_set(pair, key, text, document);
     auto& alloc = document.GetAllocator();
     std::optional<std::string> first_error;
     for (auto& candidate : candidates(text, alloc)) {
@@ -142,7 +193,7 @@ std::optional<std::string> apply_set(const std::string& pair, rapidjson::Documen
         rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
         single.Accept(writer);
         try {
-            core::parse_profile_json(std::string_view(buffer.GetString(), buffer.GetSize()), "--set");
+            core::parse_profile_json(std::string_view(buffer.GetString(), buffer.GetSize()), "--set", claim);
         } catch (const core::ProfileError& error) {
             // "profile --set: <what>" -> "--set KEY=VALUE: <what>"
             std::string message = error.what();
@@ -180,22 +231,27 @@ int run_save(const GlobalOptions& global, const std::vector<std::string>& args) 
     if (from.empty() && sets.empty())
         return usage_error("nothing to save: give --from FILE or --set KEY=VALUE", "profiles save");
 
+    core::PluginRegistry registry;
+    discover_plugins(global, registry);
+    const core::ProfileKeyClaim claim = profile_key_claim(registry);
     core::ExportProfile profile;
     try {
         if (!from.empty()) {
             // load_profile reads any value with a '/' as a path.
-            profile = core::load_profile(from.find('/') == std::string::npos ? "./" + from : from);
+            profile = core::load_profile(from.find('/') == std::string::npos ? "./" + from : from, claim);
         } else {
             rapidjson::Document document(rapidjson::kObjectType);
             for (const auto& pair : sets)
-                if (auto error = apply_set(pair, document)) return usage_error(*error, "profiles save");
+                if (auto error = apply_set(pair, document, claim))
+                    return usage_error(*error, "profiles save");
             rapidjson::StringBuffer buffer;
             rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
             document.Accept(writer);
-            profile =
-                core::parse_profile_json(std::string_view(buffer.GetString(), buffer.GetSize()), "--set");
+            profile = core::parse_profile_json(std::string_view(buffer.GetString(), buffer.GetSize()),
+                                               "--set", claim);
         }
         profile.name = name;
+        if (const auto problem = check_plugin_keys(profile, registry)) return failure(*problem);
         core::save_profile(profile, values.count("force") > 0);
         if (!global.quiet)
             std::cerr << "hyperexport: saved profile " << name << " ("
@@ -246,6 +302,6 @@ int run_profiles(const GlobalOptions& global, const std::vector<std::string>& ar
 }  // namespace
 
 const bool profiles_registered = register_command(
-    {"profiles", "list, show, save or delete export profiles (~/.hyperexport/profiles)", run_profiles});
+    {"profiles", "list, show, save or delete export profiles (~/.hyperexport/profiles)", run_profiles, {}});
 
 }  // namespace hypersdk::host

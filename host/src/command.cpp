@@ -1,5 +1,7 @@
 #include "command.hpp"
 
+#include "cli_support.hpp"
+
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -31,6 +33,14 @@ std::vector<const Command*> registered_commands() {
     std::vector<const Command*> commands;
     for (const auto& [name, command] : command_table()) commands.push_back(command.get());
     return commands;  // std::map keeps them sorted by name
+}
+
+std::set<std::string> host_flag_names() {
+    std::set<std::string> names = global_flag_names();
+    for (const auto& [name, command] : command_table())
+        if (command->flag_names)
+            for (auto& flag : command->flag_names()) names.insert(std::move(flag));
+    return names;
 }
 
 const Command* find_command(const std::string& name) {

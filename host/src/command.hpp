@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,14 @@ struct Command {
     // args: everything after the command name. Returns an exit code. Usage
     // errors print one line to stderr and return kExitUsage.
     std::function<int(const GlobalOptions&, const std::vector<std::string>& args)> run;
+    // The long names of the command's own flags (without "--"), so the
+    // registry can refuse a plugin option that would shadow one. May be empty.
+    std::function<std::vector<std::string>()> flag_names;
 };
+
+// Every host flag of every command, plus the global ones: the names plugin
+// options must not take.
+std::set<std::string> host_flag_names();
 
 // Registers a command at static-initialization time. Returns true so it can
 // initialise a namespace-scope bool.

@@ -1,37 +1,53 @@
 #include "conversion_step.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <iostream>
 
+#include "signal_scope.hpp"
+
 namespace hypersdk::host {
-namespace {
-
-// The job Ctrl-C cancels. Job::cancel is a lock-free compare-exchange, so it
-// is safe to call from a signal handler.
-std::atomic<core::Job*> g_interruptible_job{nullptr};
-
-extern "C" void cancel_job_on_signal(int) {
-    if (core::Job* job = g_interruptible_job.load()) job->cancel(core::CancelReason::user);
+core::ConversionOutcome run_conversion(const core::PluginRegistry& registry,
+                                       const core::ConversionManager& manager,
+                                       const core::ConversionRequest& request,
+                                       const core::ConversionPlan& plan, const ConversionDisplay& display) {
+    if (display.info)
+        for (const auto& note : plan.decision.notes) display.info(note);
+    const std::string prefix =
+        plan.decision.chosen_id ? converter_output_prefix(registry, *plan.decision.chosen_id) : std::string();
+    core::Job job("convert " + plan.manifest_path.string());
+    ProgressDisplay progress(display.progress);
+    const size_t item = progress.add_item("convert", 0);
+    job.on_progress([&progress, item](uint64_t done, uint64_t total) {
+        progress.set_total(item, total);
+        progress.update(item, done);
+    });
+    // Tool lines go through the display so they never land inside a bar.
+    std::FILE* tool_stream = display.tool_lines_to_stderr ? stderr : stdout;
+    job.on_output([&progress, prefix, tool_stream](std::string_view line) {
+        progress.print_line(tool_stream, prefix + std::string(line));
+    });
+    core::ConversionOutcome outcome;
+    {
+        const CancelOnSignal cancel_on_signal(job);
+        outcome = manager.run(request, plan, job);
+    }
+    progress.finish_item(item, conversion_progress_word(outcome));
+    progress.finish();
+    return outcome;
 }
 
-}  // namespace
-
-CancelOnSignal::CancelOnSignal(core::Job& job) {
-    g_interruptible_job.store(&job);
-    struct sigaction action {};
-    action.sa_handler = cancel_job_on_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-}
-
-CancelOnSignal::~CancelOnSignal() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-    g_interruptible_job.store(nullptr);
+std::string conversion_progress_word(const core::ConversionOutcome& outcome) {
+    if (outcome.success) return "done";
+    switch (outcome.status) {
+        case core::ConversionStatus::cancelled:
+            return "cancelled";
+        case core::ConversionStatus::timed_out:
+            return "timed-out";
+        default:
+            return "FAILED";
+    }
 }
 
 std::string conversion_status_text(core::ConversionStatus status) {
@@ -55,8 +71,9 @@ std::string conversion_status_text(core::ConversionStatus status) {
 
 std::string converter_output_prefix(const core::PluginRegistry& registry, const std::string& id) {
     const core::LoadedPlugin* plugin = registry.find(id);
-    std::string name =
-        plugin != nullptr && plugin->descriptor().name != nullptr ? plugin->descriptor().name : id;
+    std::string name = plugin != nullptr && plugin->converter_backend() != nullptr
+                           ? plugin->converter_backend()->name()
+                           : id;
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
     return "[" + name + "] ";
 }

@@ -1,6 +1,7 @@
-// What `hyperexport convert` and `hyperexport export --convert` share: Ctrl-C
-// cancelling a job, the converter's output prefix, the status words, the
-// ConversionResult as JSON, and the conversion rows of the summary box.
+// What `hyperexport convert` and `hyperexport export --convert` share: running
+// the conversion (one progress item, tool lines through the display, signals
+// cancelling the job, the routing notes), the converter's output prefix, the
+// status words, the ConversionResult as JSON, and the summary rows.
 #pragma once
 
 #include <hypersdk/core/conversion_manager.hpp>
@@ -9,26 +10,33 @@
 
 #include <rapidjson/document.h>
 
-#include <csignal>
+#include <functional>
 #include <string>
 
+#include "progress_bar.hpp"
 #include "summary_box.hpp"
 
 namespace hypersdk::host {
 
-// Installs SIGINT/SIGTERM handlers that cancel `job` for the lifetime of the
-// object (one at a time; the previous handlers come back afterwards).
-class CancelOnSignal {
-public:
-    explicit CancelOnSignal(core::Job& job);
-    ~CancelOnSignal();
-    CancelOnSignal(const CancelOnSignal&) = delete;
-    CancelOnSignal& operator=(const CancelOnSignal&) = delete;
-
-private:
-    struct sigaction old_int_ {};
-    struct sigaction old_term_ {};
+// How a conversion shows itself.
+struct ConversionDisplay {
+    ProgressOptions progress;           // style quiet: no bar
+    bool tool_lines_to_stderr = false;  // --json: stdout holds one document
+    // "[INFO] ..." lines (routing notes, the start line); may be empty.
+    std::function<void(const std::string&)> info;
 };
+
+// Runs the planned conversion: a "convert" progress item fed by the job,
+// tool lines prefixed with the converter's name, SIGINT/SIGTERM/SIGHUP
+// cancelling the job, and the routing notes ("X fits but cannot run; using
+// Y") said first. The plan must have chosen a converter.
+core::ConversionOutcome run_conversion(const core::PluginRegistry& registry,
+                                       const core::ConversionManager& manager,
+                                       const core::ConversionRequest& request,
+                                       const core::ConversionPlan& plan, const ConversionDisplay& display);
+
+// The one-word outcome of the progress item: done, FAILED, cancelled, timed-out.
+std::string conversion_progress_word(const core::ConversionOutcome& outcome);
 
 // "SUCCESS", "FAILED (no converter)", "CANCELLED", "TIMED OUT", ...
 std::string conversion_status_text(core::ConversionStatus status);

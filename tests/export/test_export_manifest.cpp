@@ -22,7 +22,7 @@ const char* const kResult = R"json({
 ExportManifestInput input() {
     ExportManifestInput in;
     in.provider = "vsphere";
-    in.export_result_json = kResult;
+    in.export_result = read_export_result(kResult).value.value();
     in.output_dir = "/out";
     in.export_method = "ovf";
     in.export_timestamp = "2026-11-22T04:00:00Z";
@@ -96,13 +96,28 @@ TEST(ExportManifest, MemoryIsAtLeastOneGiB) {
     EXPECT_EQ(memory_mb_to_gb(32768), 32);
 }
 
-TEST(ExportManifest, RefusesNoDisksOrNoResult) {
+TEST(ExportManifest, RefusesNoDisks) {
     ExportManifestInput in = input();
     in.records.erase(in.records.begin() + 1, in.records.end());
     EXPECT_THROW(build_export_manifest(in), std::runtime_error);
-    in = input();
-    in.export_result_json = "not json";
-    EXPECT_THROW(build_export_manifest(in), std::runtime_error);
+}
+
+TEST(ExportManifest, CrashConsistentCopyAndProviderNotesAreSaid) {
+    ExportManifestInput in = input();
+    in.export_result.powered_off_by_export = false;
+    in.export_result.crash_consistent = true;
+    in.export_result.notes = {"snapshot snap-0a1 of vol-1"};
+    const Manifest manifest = build_export_manifest(in);
+    ASSERT_EQ(manifest.notes.size(), 2u);
+    EXPECT_NE(manifest.notes[0].find("crash-consistent"), std::string::npos);
+    EXPECT_EQ(manifest.notes[1], "snapshot snap-0a1 of vol-1");
+}
+
+TEST(ExportManifest, CompressAsksTheConverterToCompress) {
+    ExportManifestInput in = input();
+    EXPECT_FALSE(build_export_manifest(in).pipeline->convert->compress.has_value());
+    in.compress = true;
+    EXPECT_EQ(build_export_manifest(in).pipeline->convert->compress, true);
 }
 
 }  // namespace

@@ -464,14 +464,24 @@ ProcessResult hyperexport_offline(const std::vector<std::string>& args) {
 }
 
 TEST(ExportCli, HelpListsEveryOption) {
-    const auto result = hyperexport_offline({"export", "--help"});
+    // Without --provider: the host's options, and how to see a provider's.
+    const auto general = hyperexport_offline({"export", "--help"});
+    ASSERT_EQ(general.exit_code, 0) << general.err;
+    EXPECT_NE(general.out.find("Add --provider NAME to see that provider's options (installed: vsphere)"),
+              std::string::npos)
+        << general.out;
+    EXPECT_EQ(general.out.find("--username"), std::string::npos) << general.out;
+    // With it: the provider's declared options, with their govc variables.
+    const auto result = hyperexport_offline({"export", "--provider", "vsphere", "--help"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     for (const char* option : {"--provider",
                                "--vm",
+                               "--instance",
                                "--output",
                                "--format",
                                "--convert",
                                "--converter",
+                               "--compress",
                                "--manifest-checksum",
                                "--verify-manifest",
                                "--profile",
@@ -480,6 +490,7 @@ TEST(ExportCli, HelpListsEveryOption) {
                                "--conversion-timeout",
                                "--stream-conversion",
                                "--hyper2kvm-binary",
+                               "--qemu-img-binary",
                                "--power-off",
                                "--dry-run",
                                "--quiet",
@@ -491,7 +502,10 @@ TEST(ExportCli, HelpListsEveryOption) {
                                "--insecure",
                                "--thumbprint",
                                "--ca-file",
-                               "--datacenter"})
+                               "--datacenter",
+                               "[env: GOVC_URL]",
+                               "[env: GOVC_PASSWORD]",
+                               "Options of the vsphere provider"})
         EXPECT_NE(result.out.find(option), std::string::npos) << option;
     EXPECT_EQ(result.out.find("--password "), std::string::npos);
     const auto top = hyperexport_offline({"--help"});

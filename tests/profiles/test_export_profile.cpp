@@ -20,9 +20,9 @@ namespace core = hypersdk::core;
 namespace {
 
 constexpr const char* kKnown =
-    "name, description, provider, format, compress, output, parallel, power_off, insecure, "
+    "name, description, provider, format, compress, output, parallel, power_off, "
     "generate_manifest, verify_manifest, manifest_checksum, manifest_target_format, auto_convert, converter, "
-    "hyper2kvm_binary, conversion_timeout, stream_conversion";
+    "conversion_timeout, stream_conversion";
 
 // The message parse_profile_json throws for `json`, or "" when it parses.
 std::string parse_error(const std::string& json, const std::string& source = "/x/p.json") {
@@ -41,6 +41,12 @@ std::string read_text(const fs::path& path) {
     return text.str();
 }
 
+// The flat plugin keys full_profile() uses, claimed as the host claims the
+// keys its loaded plugins declare.
+bool claim_flat_keys(const std::string& key) {
+    return key == "insecure" || key == "hyper2kvm_binary";
+}
+
 ExportProfile full_profile() {
     ExportProfile p;
     p.name = "auto-kvm-migration";
@@ -51,14 +57,17 @@ ExportProfile full_profile() {
     p.output = "/srv/exports";
     p.parallel = 8;
     p.power_off = true;
-    p.insecure = false;
+    p.loose_keys["insecure"] = {"false"};
     p.generate_manifest = true;
     p.verify_manifest = true;
     p.manifest_checksum = false;
     p.manifest_target_format = "raw";
     p.auto_convert = true;
     p.converter = "qemu-img";
-    p.hyper2kvm_binary = "/usr/local/bin/hyper2kvm";
+    p.loose_keys["hyper2kvm_binary"] = {"/usr/local/bin/hyper2kvm"};
+    p.plugin_options["vsphere"]["datacenter"] = {"DC0"};
+    p.plugin_options["vsphere"]["parallel-ranges"] = {"8"};
+    p.plugin_options["aws"]["tags"] = {"a", "b"};
     p.conversion_timeout = "4h30m";
     p.stream_conversion = false;
     return p;
@@ -70,7 +79,8 @@ void expect_same(const ExportProfile& a, const ExportProfile& b) {
     EXPECT_EQ(a.provider, b.provider);
     EXPECT_EQ(a.format, b.format);
     EXPECT_EQ(a.manifest_target_format, b.manifest_target_format);
-    EXPECT_EQ(a.hyper2kvm_binary, b.hyper2kvm_binary);
+    EXPECT_EQ(a.loose_keys, b.loose_keys);
+    EXPECT_EQ(a.plugin_options, b.plugin_options);
     EXPECT_EQ(a.converter, b.converter);
     EXPECT_EQ(a.output, b.output);
     EXPECT_EQ(a.conversion_timeout, b.conversion_timeout);
@@ -81,7 +91,6 @@ void expect_same(const ExportProfile& a, const ExportProfile& b) {
     EXPECT_EQ(a.auto_convert, b.auto_convert);
     EXPECT_EQ(a.stream_conversion, b.stream_conversion);
     EXPECT_EQ(a.power_off, b.power_off);
-    EXPECT_EQ(a.insecure, b.insecure);
     EXPECT_EQ(a.parallel, b.parallel);
 }
 
@@ -125,13 +134,45 @@ TEST(ProfileParse, TheSeedExampleParses) {
     EXPECT_EQ(p.auto_convert, true);
     EXPECT_EQ(p.stream_conversion, true);
     EXPECT_FALSE(p.parallel);
-    EXPECT_FALSE(p.hyper2kvm_binary);
+    EXPECT_TRUE(p.loose_keys.empty());
     EXPECT_FALSE(p.power_off);
 }
 
 TEST(ProfileParse, EveryKeyParses) {
-    const auto p = core::parse_profile_json(core::profile_to_json(full_profile()), "all.json");
+    // The flat plugin keys of full_profile() are claimed, as the host claims
+    // the keys its loaded plugins declare.
+    const auto p = core::parse_profile_json(core::profile_to_json(full_profile()), "all.json", claim_flat_keys);
     expect_same(p, full_profile());
+}
+
+TEST(ProfileParse, FlatPluginKeysNeedAClaimAndAScalarValue) {
+    EXPECT_EQ(parse_error(R"({"insecure": true})").rfind("profile /x/p.json: unknown key \"insecure\"", 0), 0u);
+    const auto claim = [](const std::string& key) { return key == "insecure"; };
+    EXPECT_EQ(core::parse_profile_json(R"({"insecure": true})", "p.json", claim).loose_keys.at("insecure"),
+              core::ProfileOptionValue{"true"});
+    try {
+        core::parse_profile_json(R"({"insecure": {"x": 1}})", "/x/p.json", claim);
+        FAIL();
+    } catch (const ProfileError& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "profile /x/p.json: \"insecure\" must be a string, integer, boolean or array of strings");
+    }
+}
+
+TEST(ProfileParse, PluginOptionSectionsKeepTypedValuesAsText) {
+    const auto p = core::parse_profile_json(
+        R"({"plugin_options": {"aws": {"region": "eu-west-1", "parallel": 8, "keep-snapshots": true,
+                                       "tags": ["a", "b"]}}})",
+        "p.json");
+    const auto& aws = p.plugin_options.at("aws");
+    EXPECT_EQ(aws.at("region"), core::ProfileOptionValue{"eu-west-1"});
+    EXPECT_EQ(aws.at("parallel"), core::ProfileOptionValue{"8"});
+    EXPECT_EQ(aws.at("keep-snapshots"), core::ProfileOptionValue{"true"});
+    EXPECT_EQ(aws.at("tags"), (core::ProfileOptionValue{"a", "b"}));
+    for (const char* bad : {R"({"plugin_options": []})", R"({"plugin_options": {"AWS": {}}})",
+                            R"({"plugin_options": {"aws": {"region": null}}})",
+                            R"({"plugin_options": {"aws": {"x": [1]}}})"})
+        EXPECT_EQ(parse_error(bad).rfind("profile /x/p.json: \"plugin_options", 0), 0u) << bad;
 }
 
 TEST(ProfileParse, AnEmptyObjectIsAnEmptyProfile) {
@@ -143,7 +184,8 @@ TEST(ProfileParse, AnEmptyObjectIsAnEmptyProfile) {
 
 TEST(ProfileParse, UnknownKeyNamesFileKeyAndKnownKeys) {
     EXPECT_EQ(parse_error(R"({"formt": "ovf"})"),
-              std::string("profile /x/p.json: unknown key \"formt\" (known: ") + kKnown + ")");
+              std::string("profile /x/p.json: unknown key \"formt\" (known: ") + kKnown +
+                  "; plugin options go under \"plugin_options\")");
 }
 
 TEST(ProfileParse, CredentialsAreUnknownKeys) {
@@ -163,7 +205,7 @@ TEST(ProfileParse, HostileKeyIsEscapedInTheMessage) {
 
 TEST(ProfileParse, EachBooleanKeyRefusesOtherTypes) {
     for (const char* key : {"compress", "generate_manifest", "verify_manifest", "manifest_checksum",
-                            "auto_convert", "stream_conversion", "power_off", "insecure"}) {
+                            "auto_convert", "stream_conversion", "power_off"}) {
         for (const char* value : {"\"true\"", "1", "null", "[]", "{}"}) {
             EXPECT_EQ(parse_error(std::string("{\"") + key + "\": " + value + "}"),
                       std::string("profile /x/p.json: \"") + key + "\" must be true or false")
@@ -173,8 +215,8 @@ TEST(ProfileParse, EachBooleanKeyRefusesOtherTypes) {
 }
 
 TEST(ProfileParse, EachStringKeyRefusesOtherTypes) {
-    for (const char* key : {"description", "provider", "format", "manifest_target_format", "hyper2kvm_binary",
-                            "converter", "output", "conversion_timeout"}) {
+    for (const char* key : {"description", "provider", "format", "manifest_target_format", "converter", "output",
+                            "conversion_timeout"}) {
         for (const char* value : {"true", "1", "null", "[\"ovf\"]"}) {
             EXPECT_EQ(parse_error(std::string("{\"") + key + "\": " + value + "}"),
                       std::string("profile /x/p.json: \"") + key + "\" must be a string")
@@ -184,18 +226,21 @@ TEST(ProfileParse, EachStringKeyRefusesOtherTypes) {
 }
 
 TEST(ProfileParse, EmptyStringsAreRefusedExceptDescription) {
-    for (const char* key : {"provider", "hyper2kvm_binary", "converter", "output"})
+    for (const char* key : {"provider", "converter", "output"})
         EXPECT_EQ(parse_error(std::string("{\"") + key + "\": \"\"}"),
                   std::string("profile /x/p.json: \"") + key + "\" must not be empty");
     EXPECT_EQ(parse_error(R"({"description": ""})"), "");
 }
 
-TEST(ProfileParse, FormatMustBeOvfOrOva) {
-    EXPECT_EQ(parse_error(R"({"format": "vmx"})"),
-              "profile /x/p.json: \"format\" must be \"ovf\" or \"ova\", not \"vmx\"");
+// Which formats exist depends on the provider (the export checks); a profile
+// only holds a word that could be one.
+TEST(ProfileParse, FormatMustBeAFormatWord) {
     EXPECT_EQ(parse_error(R"({"format": "OVF"})"),
-              "profile /x/p.json: \"format\" must be \"ovf\" or \"ova\", not \"OVF\"");
+              "profile /x/p.json: \"format\" must be an export format such as \"ovf\" or \"ova\", not \"OVF\"");
+    EXPECT_EQ(parse_error(R"({"format": "v m"})"),
+              "profile /x/p.json: \"format\" must be an export format such as \"ovf\" or \"ova\", not \"v m\"");
     EXPECT_EQ(parse_error(R"({"format": "ova"})"), "");
+    EXPECT_EQ(parse_error(R"({"format": "ebs-direct"})"), "");
 }
 
 TEST(ProfileParse, ManifestTargetFormatMustBeQcow2RawOrVdi) {
@@ -269,8 +314,8 @@ TEST(ProfileJson, OnlySetKeysInAFixedOrderWithTwoSpaceIndent) {
 TEST(ProfileJson, RoundTripKeepsEveryField) {
     const ExportProfile p = full_profile();
     const std::string json = core::profile_to_json(p);
-    expect_same(core::parse_profile_json(json, "rt"), p);
-    EXPECT_EQ(core::profile_to_json(core::parse_profile_json(json, "rt")), json);
+    expect_same(core::parse_profile_json(json, "rt", claim_flat_keys), p);
+    EXPECT_EQ(core::profile_to_json(core::parse_profile_json(json, "rt", claim_flat_keys)), json);
 }
 
 TEST(ProfileJson, EscapesStrings) {
@@ -303,8 +348,8 @@ TEST_F(ProfileDir, SaveCreatesAPrivateDirectoryAndLoadReadsItBack) {
     const fs::path file = dir_path_ / "auto-kvm-migration.json";
     EXPECT_EQ(read_text(file), core::profile_to_json(full_profile()));
     EXPECT_FALSE(fs::exists(file.string() + ".part"));
-    expect_same(core::load_profile("auto-kvm-migration"), full_profile());
-    expect_same(core::load_profile(file.string()), full_profile());
+    expect_same(core::load_profile("auto-kvm-migration", claim_flat_keys), full_profile());
+    expect_same(core::load_profile(file.string(), claim_flat_keys), full_profile());
 }
 
 TEST_F(ProfileDir, SaveCreatesMissingParentsPrivate) {
@@ -350,7 +395,7 @@ TEST_F(ProfileDir, SaveIsAtomicAStalePartFileIsReplacedAndTheOldProfileSurvivesA
     EXPECT_EQ(core::load_profile("atomic").format, "ova");
 
     // An invalid profile is refused before anything is written.
-    p.format = "vmx";
+    p.format = "v m";
     EXPECT_THROW(core::save_profile(p, true), ProfileError);
     EXPECT_EQ(core::load_profile("atomic").format, "ova");
     EXPECT_FALSE(fs::exists(dir_path_ / "atomic.json.part"));

@@ -55,8 +55,8 @@ TEST_F(ProfilesCommand, HelpListsEverySubcommandAndKey) {
     EXPECT_EQ(r.exit_code, 0);
     for (const char* word :
          {"list", "show NAME", "save NAME", "delete NAME", "--from FILE", "--set KEY=VALUE", "--force",
-          "HYPEREXPORT_PROFILE_DIR", "~/.hyperexport/profiles", "conversion_timeout", "hyper2kvm_binary",
-          "stream_conversion", "credentials"})
+          "HYPEREXPORT_PROFILE_DIR", "~/.hyperexport/profiles", "conversion_timeout", "plugin_options",
+          "PLUGIN.OPTION=VALUE", "stream_conversion", "credentials"})
         EXPECT_NE(r.out.find(word), std::string::npos) << word;
     for (const char* sub : {"list", "show", "save", "delete"}) {
         const auto help = hyperexport({"profiles", sub, "--help"});

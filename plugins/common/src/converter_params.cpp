@@ -26,7 +26,9 @@ ConverterConfig parse_converter_config(const char* json) {
     try {
         const rapidjson::Document doc = parse_object(json, "converter config");
         ConverterConfig config;
-        config.binary_path = get_string(doc, "binary_path", "").value_or("");
+        // "binary" is the option the converters declare (--<name>-binary);
+        // "binary_path" is the key of ABI 1.0 hosts.
+        config.binary_path = get_string(doc, "binary", "").value_or(get_string(doc, "binary_path", "").value_or(""));
         config.timeout_seconds = get_number(doc, "timeout_seconds", "", 0).value_or(0);
         config.working_directory = get_string(doc, "working_directory", "").value_or("");
         if (const rapidjson::Value* env = get_object(doc, "environment", "")) {

@@ -34,8 +34,16 @@ struct ConversionRequest {
     std::optional<int> compression_level;  // else from pipeline.convert
     bool preserve_mac = false;
     std::vector<std::string> custom_args;
-    std::string hyper2kvm_binary;  // given to converters whose tool is hyper2kvm
-    std::map<std::string, std::string> environment;
+    // Converter plugin id -> its resolved declared options, as JSON object
+    // members (OptionResolution::json_members); merged into its ConverterConfig.
+    std::map<std::string, std::string> converter_options;
+    // Converter plugin id -> why its options are incomplete (a required
+    // option nobody gave): routing refuses it with that reason.
+    std::map<std::string, std::string> converter_option_problems;
+    std::map<std::string, std::string> environment;  // set for the tool
+    // Removed from the tool's environment: the variables of every secret
+    // option any loaded plugin declares (secret_environment_variables()).
+    std::vector<std::string> environment_unset;
 };
 
 struct ConversionPlan {
@@ -74,14 +82,13 @@ public:
     ConversionOutcome run(const ConversionRequest& request, const ConversionPlan& plan, Job& job) const;
 
     // The ConverterConfig JSON given to a converter.
-    static std::string converter_config_json(const ConversionRequest& request,
-                                             const hypersdk_converter_capabilities& capabilities,
+    static std::string converter_config_json(const ConversionRequest& request, const ConverterBackend& converter,
                                              const std::filesystem::path& manifest_path);
     // The ConvertOptions JSON given to a converter.
     static std::string convert_options_json(const ConversionRequest& request, const ConversionPlan& plan);
 
 private:
-    const LoadedPlugin* resolve(const std::string& id_or_name) const;
+    const ConverterBackend* resolve(const std::string& id_or_name) const;
 
     const PluginRegistry& registry_;
 };
@@ -91,7 +98,11 @@ ConversionNeeds derive_conversion_needs(const Manifest& manifest,
                                         const std::optional<std::string>& target_format);
 
 // The declared capabilities of a converter plugin, as routing sees them.
-ConverterProfile converter_profile(const LoadedPlugin& plugin);
+ConverterProfile converter_profile(const ConverterBackend& converter);
+
+// The environment variables of every secret option the loaded plugins
+// declare: what no converter's child process may inherit.
+std::vector<std::string> secret_environment_variables(const PluginRegistry& registry);
 
 // Parses a ConversionResult JSON document into `outcome` (success, files,
 // report, duration, error, warnings, metadata). Returns false with

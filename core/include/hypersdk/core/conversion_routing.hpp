@@ -49,14 +49,16 @@ struct ConverterCandidate {
 struct CandidateVerdict {
     std::string id;
     int32_t priority = 0;
-    bool accepted = false;
+    bool accepted = false;   // its capabilities fit (and, when validated, its tool works)
+    bool validated = false;  // its validate() ran and passed
     std::string reason;  // why refused, or why accepted ("chosen: highest priority ...")
 };
 
 struct RoutingDecision {
     std::vector<CandidateVerdict> verdicts;  // one per candidate, highest priority first
     std::optional<std::string> chosen_id;
-    std::string failure;  // set when nothing was chosen
+    std::string failure;             // set when nothing was chosen
+    std::vector<std::string> notes;  // "X fits this job but cannot run (...); using Y instead"
 };
 
 // Every reason the capabilities cannot serve the needs, in a fixed order;

@@ -11,25 +11,26 @@
 #include "hypersdk/core/file_sink.hpp"
 #include "hypersdk/core/job.hpp"
 #include "hypersdk/core/manifest.hpp"
+#include "hypersdk/core/provider_documents.hpp"
 
 namespace hypersdk::core {
 
 struct ExportManifestInput {
     std::string provider;            // source.provider ("vsphere")
-    std::string export_result_json;  // the provider's export-result document
+    ExportResult export_result;  // what the provider said it exported
     std::vector<SinkRecord> records;
     std::filesystem::path output_dir;  // absolute
     bool include_checksums = true;     // --manifest-checksum
     std::string target_format = "qcow2";
-    std::string export_method;     // "ovf", "ova"
+    std::string export_method;     // what was written: "ovf", "ova", or the provider's own method
+    bool compress = false;         // pipeline.convert.compress (profile key "compress")
     std::string export_timestamp;  // RFC 3339
     std::string job_id;
     std::string hypersdk_version;
     std::vector<JobWarning> warnings;
 };
 
-// Throws std::runtime_error when the export-result is not a JSON object or
-// no disk was written.
+// Throws std::runtime_error when no disk was written.
 Manifest build_export_manifest(const ExportManifestInput& input);
 
 // ceil(memory_mb / 1024), at least 1: the manifest's mem_gb.

@@ -14,6 +14,7 @@
 #include "hypersdk/core/file_sink.hpp"
 #include "hypersdk/core/job.hpp"
 #include "hypersdk/core/plugin_registry.hpp"
+#include "hypersdk/core/provider_documents.hpp"
 
 namespace hypersdk::core {
 
@@ -22,7 +23,7 @@ struct ExportRequest {
     std::string vm;        // name, inventory path or platform id
     std::filesystem::path output_dir;
     std::string config_json = "{}";  // holds credentials: never logged or printed
-    std::string format = "ovf";
+    std::string format;  // one of the provider's export formats (or "ova" beside "ovf"); empty: its first
     bool power_off = false;
     int parallel = 4;
     bool resume = true;     // keep ".part" files of an earlier run
@@ -30,9 +31,13 @@ struct ExportRequest {
     bool manifest_checksum = true;
     bool verify_manifest = false;
     std::string target_format = "qcow2";  // the manifest's output.format
+    bool compress = false;                // the manifest's pipeline.convert.compress
 };
 
-enum class ExportStatus { succeeded, failed, cancelled, verification_failed };
+// failed/cancelled: no manifest was written. verification_failed and
+// package_failed: the export and its manifest are complete, a later step
+// (re-hashing the disks, packing the OVA) failed or was cancelled.
+enum class ExportStatus { succeeded, failed, cancelled, verification_failed, package_failed };
 
 struct ExportOutcome {
     ExportStatus status = ExportStatus::failed;
@@ -43,13 +48,16 @@ struct ExportOutcome {
     std::filesystem::path output_dir;     // absolute
     std::filesystem::path manifest_path;  // empty when none was written
     std::filesystem::path ova_path;       // --format ova: the package the host packed
+    std::string format;                   // the export format used
     std::vector<SinkRecord> files;        // committed files in commit order
     uint64_t total_bytes = 0;
     double duration_seconds = 0;
     bool powered_off_by_export = false;
+    bool crash_consistent = false;  // copied from a running VM (snapshot)
     bool manifest_verified = false;
     std::vector<std::string> warnings;
     std::string export_result_json;  // the provider's document (no credentials)
+    std::vector<std::string> document_issues;  // what was wrong with it (the export still counts)
     bool ok() const { return status == ExportStatus::succeeded; }
 };
 
@@ -59,23 +67,24 @@ public:
 
     // The provider plugin whose capabilities.provider_name is `name`, else
     // nullptr with `error` saying which providers are installed.
-    const LoadedPlugin* find_provider(const std::string& name, std::string& error) const;
+    const ProviderBackend* find_provider(const std::string& name, std::string& error) const;
+
+    // The formats `--format` accepts for this provider: its declared ones,
+    // plus "ova" when it declares "ovf" (the host packs the OVA).
+    static std::vector<std::string> offered_formats(const ProviderBackend& provider);
 
     // Connects, exports and writes the manifest. `observer` sees the sinks.
     ExportOutcome run(const ExportRequest& request, Job& job, FileSinkFactory::Observer observer = {}) const;
 
-    // describe_vm (for --dry-run) / list_vms: the provider's JSON text, or
-    // nullopt with `error` set.
-    std::optional<std::string> describe(const ExportRequest& request, Job& job, std::string& error) const;
-    std::optional<std::string> list_vms(const std::string& provider, const std::string& config_json, Job& job,
-                                        std::string& error) const;
+    // describe_vm (for --dry-run) / list_vms, read into typed values; nullopt
+    // with `error` set when the call failed or the document is unusable.
+    std::optional<VmDescription> describe(const ExportRequest& request, Job& job, std::string& error) const;
+    std::optional<std::vector<VmSummary>> list_vms(const std::string& provider, const std::string& config_json,
+                                                   Job& job, std::string& error) const;
 
 private:
     const PluginRegistry& registry_;
 };
-
-// "the job's error, else `what` failed (status name)".
-std::string job_error_message(const Job& job, int32_t status, const std::string& what);
 
 // A fresh id for a job: "export-YYYYMMDDTHHMMSSZ-<8 hex>".
 std::string new_export_job_id();

@@ -11,8 +11,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "hypersdk/core/converter_backend.hpp"
 #include "hypersdk/core/host_table.hpp"
+#include "hypersdk/core/provider_backend.hpp"
 
 namespace hypersdk::core {
 
@@ -51,8 +54,14 @@ public:
     uint32_t kinds() const { return descriptor_.kinds; }
     bool serialized() const { return descriptor_.thread_model != HYPERSDK_THREAD_MODEL_PARALLEL; }
 
-    // Interface tables (host copies); NULL when the plugin is not of that kind.
-    // Their capabilities pointer points at the host copy below.
+    // The interfaces as the host uses them: value-type capabilities and the
+    // only way core calls into the plugin. NULL when not of that kind.
+    const ProviderBackend* provider_backend() const { return provider_backend_.get(); }
+    const ConverterBackend* converter_backend() const { return converter_backend_.get(); }
+
+    // The raw interface tables (host copies), for the ABI tests; core calls
+    // plugins through the backends above. NULL when not of that kind. Their
+    // capabilities pointer points at the host copy below.
     const hypersdk_provider* provider() const { return has_provider_ ? &provider_ : nullptr; }
     const hypersdk_converter* converter() const { return has_converter_ ? &converter_ : nullptr; }
     const hypersdk_provider_capabilities* provider_capabilities() const {
@@ -65,8 +74,8 @@ public:
     // The services table this plugin received at init.
     const hypersdk_host* host() const { return host_table_->get(); }
 
-    // Take this around every call into provider()/converter(): it holds the
-    // plugin's mutex for a SERIALIZE plugin (any unknown thread model counts
+    // The backends take this around every call; tests calling the raw tables
+    // take it themselves. It holds the plugin's mutex for a SERIALIZE plugin (any unknown thread model counts
     // as SERIALIZE) and is an empty lock for a PARALLEL one.
     std::unique_lock<std::mutex> lock_for_call() const;
 
@@ -91,6 +100,8 @@ private:
     hypersdk_converter converter_{};
     hypersdk_converter_capabilities converter_capabilities_{};
     mutable std::mutex call_mutex_;
+    std::unique_ptr<ProviderBackend> provider_backend_;
+    std::unique_ptr<ConverterBackend> converter_backend_;
 };
 
 // Loads one file. The registry uses it; tests may too.
@@ -114,5 +125,9 @@ private:
 
 // True for ids of the form [a-z0-9][a-z0-9.-]*.
 bool is_valid_plugin_id(std::string_view id);
+
+// A NULL-terminated string list from a capability struct, read at most
+// `limit` entries deep so a list missing its NULL cannot run away.
+std::vector<std::string> copy_string_list(const char* const* list, size_t limit = 1024);
 
 }  // namespace hypersdk::core

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,12 @@ public:
     PluginRegistry(const PluginRegistry&) = delete;
     PluginRegistry& operator=(const PluginRegistry&) = delete;
     ~PluginRegistry();
+
+    // The host's own flag names (without "--"). A plugin whose declared
+    // options would occupy one of them (plugin_options.hpp: option_flag_names),
+    // or a flag of an already loaded plugin it could be offered beside, is
+    // refused and listed in load_errors(). Set before discover().
+    void reserve_flags(std::set<std::string> names) { reserved_flags_ = std::move(names); }
 
     // Loads the plugins of each directory in turn. Nonexistent directories
     // and repeats (by canonical path) are skipped silently. When two plugins
@@ -55,11 +62,14 @@ public:
 
 private:
     void load_file(const std::filesystem::path& file);
+    // Why the candidate's option flags cannot be offered, or "".
+    std::string flag_clash(const LoadedPlugin& candidate) const;
 
     std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
     std::vector<PluginLoadError> load_errors_;
     std::vector<std::filesystem::path> searched_dirs_;
     std::vector<std::filesystem::path> seen_files_;  // canonical
+    std::set<std::string> reserved_flags_;
 };
 
 }  // namespace hypersdk::core

@@ -18,6 +18,12 @@ const char* const kSourceFormats[] = {"vmdk", "vhd", "vhdx", "raw", "qcow2", "vd
 const char* const kTargetFormats[] = {"qcow2", "raw", "vdi", nullptr};
 const char* const kProviders[] = {HYPERSDK_ANY_PROVIDER, nullptr};
 
+// --hyper2kvm-binary: which hyper2kvm to run.
+const hypersdk_option kBinary =
+    cxx::option("binary", HYPERSDK_OPTION_PATH, "PATH",
+                "the hyper2kvm executable (default: search PATH, /usr/local/bin, /usr/bin, ~/.local/bin)");
+const hypersdk_option* const kOptions[] = {&kBinary, nullptr};
+
 const hypersdk_converter_capabilities kCapabilities = {
     sizeof(hypersdk_converter_capabilities),
     kSourceFormats,
@@ -29,7 +35,7 @@ const hypersdk_converter_capabilities kCapabilities = {
     100,
     "hyper2kvm",
     kInstallHint,
-    nullptr,  // options: none yet
+    kOptions,
 };
 
 void check_tool(const pc::ConverterConfig& config) {

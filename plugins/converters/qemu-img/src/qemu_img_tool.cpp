@@ -11,11 +11,11 @@ std::string find_qemu_img(const plugin_common::ConverterConfig& config) {
     const auto found = plugin_common::find_executable("qemu-img", config.binary_path);
     if (found.found()) return found.path;
     if (!found.error.empty())
-        throw cxx::Error(HYPERSDK_ERR_TOOL_MISSING, "qemu-img binary_path " + found.error +
+        throw cxx::Error(HYPERSDK_ERR_TOOL_MISSING, "--qemu-img-binary " + found.error +
                                                         " (install with: " + kInstallHint +
-                                                        ", or fix binary_path)");
+                                                        ", or fix --qemu-img-binary)");
     throw cxx::Error(HYPERSDK_ERR_TOOL_MISSING, std::string("qemu-img not found (install with: ") +
-                                                    kInstallHint + ", or set binary_path)");
+                                                    kInstallHint + ", or give --qemu-img-binary PATH)");
 }
 
 std::string qemu_img_version(const std::string& binary, const plugin_common::ConverterConfig& config) {

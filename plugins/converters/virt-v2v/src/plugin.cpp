@@ -19,6 +19,12 @@ const char* const kSourceFormats[] = {"vmdk", "vhd", "vhdx", "raw", "qcow2", "vd
 const char* const kTargetFormats[] = {"qcow2", "raw", nullptr};
 const char* const kProviders[] = {HYPERSDK_ANY_PROVIDER, nullptr};
 
+// --virt-v2v-binary: which virt-v2v to run.
+const hypersdk_option kBinary =
+    cxx::option("binary", HYPERSDK_OPTION_PATH, "PATH",
+                "the virt-v2v executable (default: search PATH, /usr/local/bin, /usr/bin, ~/.local/bin)");
+const hypersdk_option* const kOptions[] = {&kBinary, nullptr};
+
 const hypersdk_converter_capabilities kCapabilities = {
     sizeof(hypersdk_converter_capabilities),
     kSourceFormats,
@@ -30,7 +36,7 @@ const hypersdk_converter_capabilities kCapabilities = {
     50,
     "virt-v2v",
     kInstallHint,
-    nullptr,  // options: none yet
+    kOptions,
 };
 
 void check_tool(const pc::ConverterConfig& config) {

@@ -19,8 +19,8 @@ namespace {
 
 std::string missing_virt_v2v(const pc::LookupResult& found) {
     if (!found.error.empty())
-        return std::string("virt-v2v binary_path ") + found.error + " (install with: " + kInstallHint +
-               ", or fix binary_path)";
+        return std::string("--virt-v2v-binary ") + found.error + " (install with: " + kInstallHint +
+               ", or fix --virt-v2v-binary)";
     return std::string(
                "virt-v2v not found on PATH, /usr/local/bin, /usr/bin or ~/.local/bin (install with: ") +
            kInstallHint + ")";

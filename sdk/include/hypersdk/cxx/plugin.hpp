@@ -54,6 +54,18 @@ inline void log(int32_t level, const std::string& message) noexcept {
     if (const hypersdk_host* h = host(); h != nullptr && h->log != nullptr) h->log(h, level, message.c_str());
 }
 
+// One entry of an option table (options.h), for a static table:
+//   const hypersdk_option kRegion = hypersdk::cxx::option(
+//       "region", HYPERSDK_OPTION_STRING, "REGION", "the region", "AWS_REGION,AWS_DEFAULT_REGION");
+//   const hypersdk_option* const kOptions[] = {&kRegion, nullptr};
+constexpr hypersdk_option option(const char* name, uint32_t type, const char* value_name, const char* help,
+                                 const char* env = nullptr, uint32_t flags = 0,
+                                 const char* default_value = nullptr, int64_t min_value = 0,
+                                 int64_t max_value = 0) noexcept {
+    return {sizeof(hypersdk_option), type,  name,     value_name, help, default_value,
+            env,                     flags, min_value, max_value};
+}
+
 // An error with an SDK status code. Throw it from plugin code; guard() turns
 // it into the status and the job error message.
 class Error : public std::runtime_error {

@@ -30,8 +30,33 @@ namespace vp = hypersdk::vsphere::plugin;
 const char* const kExportFormats[] = {"ovf", nullptr};  // "ova" once packing exists (docs/vsphere.md)
 const char* const kAuthMethods[] = {"password", nullptr};
 
+// The settings govc users already have: every option reads its GOVC_*
+// variable when the flag is absent. The host offers them as --url, ...,
+// --password-file / --password-env (a password is never a flag value).
+using cxx::option;
+const hypersdk_option kUrl = option("url", HYPERSDK_OPTION_STRING, "URL",
+                                    "the vCenter or ESXi SDK endpoint, e.g. https://vcenter.example.com/sdk",
+                                    "GOVC_URL", HYPERSDK_OPTION_REQUIRED);
+const hypersdk_option kUsername =
+    option("username", HYPERSDK_OPTION_STRING, "USER", "the user to log in as", "GOVC_USERNAME");
+const hypersdk_option kPassword =
+    option("password", HYPERSDK_OPTION_SECRET, "FILE", "the user's password", "GOVC_PASSWORD");
+const hypersdk_option kInsecure =
+    option("insecure", HYPERSDK_OPTION_BOOL, "BOOL",
+           "skip TLS certificate verification (not recommended); --insecure=false overrides GOVC_INSECURE",
+           "GOVC_INSECURE");
+const hypersdk_option kThumbprint =
+    option("thumbprint", HYPERSDK_OPTION_STRING, "AA:BB:..",
+           "trust exactly the server certificate with this SHA-1 or SHA-256 fingerprint", nullptr);
+const hypersdk_option kCaFile =
+    option("ca-file", HYPERSDK_OPTION_PATH, "PEM", "trust the CA certificates in this file", "GOVC_TLS_CA_CERTS");
+const hypersdk_option kDatacenter =
+    option("datacenter", HYPERSDK_OPTION_STRING, "DC", "the datacenter to search", "GOVC_DATACENTER");
+const hypersdk_option* const kOptions[] = {&kUrl,        &kUsername, &kPassword,   &kInsecure,
+                                           &kThumbprint, &kCaFile,   &kDatacenter, nullptr};
+
 const hypersdk_provider_capabilities kCapabilities = {
-    sizeof(hypersdk_provider_capabilities), "vsphere", kExportFormats, kAuthMethods, false, false, nullptr,
+    sizeof(hypersdk_provider_capabilities), "vsphere", kExportFormats, kAuthMethods, false, false, kOptions,
 };
 
 void require_session(hypersdk_provider_session* session) {

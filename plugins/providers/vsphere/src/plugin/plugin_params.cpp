@@ -41,7 +41,8 @@ Config parse_config(const char* config_json) {
         c.password = pc::get_string(doc, "password", "").value_or("");
         c.insecure = pc::get_bool(doc, "insecure", "").value_or(false);
         c.thumbprint = pc::get_string(doc, "thumbprint", "").value_or("");
-        c.ca_file = pc::get_string(doc, "ca_file", "").value_or("");
+        // "ca-file" is the declared option's name; "ca_file" is the key older hosts sent.
+        c.ca_file = pc::get_string(doc, "ca-file", "").value_or(pc::get_string(doc, "ca_file", "").value_or(""));
         c.datacenter = pc::get_string(doc, "datacenter", "").value_or("");
         if (c.url.empty())
             throw cxx::Error(

@@ -247,13 +247,15 @@ TEST(AbiLoading, MixedDirectoryLoadsEveryGoodPluginDespiteTheBadOnes) {
     for (const LoadedPlugin* plugin : registry.plugins()) loaded.insert(plugin->id());
     EXPECT_EQ(loaded, (std::set<std::string>{"org.hypersdk.test.good", "org.hypersdk.test.older",
                                              "org.hypersdk.test.newer", "org.hypersdk.test.dup",
-                                             "org.hypersdk.test.cxx-throw"}));
+                                             "org.hypersdk.test.cxx-throw", "org.hypersdk.test.legacy10",
+                                             "org.hypersdk.test.options"}));
     std::set<std::string> refused;
     for (const auto& error : registry.load_errors()) refused.insert(error.path.filename().string());
     EXPECT_EQ(refused,
               (std::set<std::string>{"v2only.so", "major2.so", "noentry.so", "nullentry.so", "size0.so",
                                      "sizehuge.so", "dup-b.so", "initfail.so", "nointerface.so",
-                                     "smallinterface.so", "badid.so", "kindszero.so", "noname.so", "x.so"}));
+                                     "smallinterface.so", "badid.so", "kindszero.so", "noname.so", "x.so",
+                                     "optbadname.so", "optshadow.so"}));
     // Load order is by file name within a directory.
     ASSERT_FALSE(registry.plugins().empty());
     EXPECT_EQ(registry.plugins().front()->path().filename(), "cxxthrow.so");

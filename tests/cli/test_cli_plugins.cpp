@@ -159,7 +159,7 @@ TEST(CliPluginsList, RefusedFilesAreListedWithTheirReasonAndExitZero) {
     const auto section = std::find(lines.begin(), lines.end(), "Not loaded:");
     ASSERT_NE(section, lines.end()) << r.out;
     const long refused = std::count_if(section + 1, lines.end(), [](const auto& l) { return !l.empty(); });
-    EXPECT_EQ(refused, 14);
+    EXPECT_EQ(refused, 16);
     EXPECT_NE(r.out.find("x.so: cannot be loaded"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("v2only.so: built for hypersdk ABI major 2, this host speaks major 1"),
               std::string::npos);
@@ -187,7 +187,7 @@ TEST(CliPluginsList, JsonListsPluginsAndRefusals) {
     ASSERT_FALSE(doc.Parse(r.out.c_str()).HasParseError()) << r.out;
     EXPECT_NE(r.out.find("\n  \"plugins\""), std::string::npos) << "2-space indent expected";
     ASSERT_TRUE(doc["plugins"].IsArray());
-    EXPECT_EQ(doc["plugins"].Size(), 5u);
+    EXPECT_EQ(doc["plugins"].Size(), 7u);
     const rapidjson::Value* good = find_by(doc["plugins"], "id", "org.hypersdk.test.good");
     ASSERT_NE(good, nullptr);
     EXPECT_STREQ((*good)["name"].GetString(), "good-test");
@@ -204,7 +204,7 @@ TEST(CliPluginsList, JsonListsPluginsAndRefusals) {
     EXPECT_STREQ((*older)["thread_model"].GetString(), "serialize");
 
     ASSERT_TRUE(doc["refused"].IsArray());
-    EXPECT_EQ(doc["refused"].Size(), 14u);
+    EXPECT_EQ(doc["refused"].Size(), 16u);
     const rapidjson::Value* dup = find_by(doc["refused"], "path", plugin_dir("mixed") + "/dup-b.so");
     ASSERT_NE(dup, nullptr);
     EXPECT_NE(std::string((*dup)["error"].GetString()).find("already provided by"), std::string::npos);

@@ -75,6 +75,15 @@ LAYOUT_ASSERT(sizeof(HYPERSDK_PLUGIN_ENTRY_SYMBOL) == sizeof("hypersdk_plugin_en
 LAYOUT_ASSERT(sizeof(HYPERSDK_PROVIDER_INTERFACE_ID) == sizeof("hypersdk.provider/1"), "provider id");
 LAYOUT_ASSERT(sizeof(HYPERSDK_CONVERTER_INTERFACE_ID) == sizeof("hypersdk.converter/1"), "converter id");
 
+/* ABI 1.1: option types and flags, written into compiled plugins. */
+LAYOUT_ASSERT(HYPERSDK_ABI_MINOR >= 1, "this file describes ABI 1.1 additions");
+LAYOUT_ASSERT(HYPERSDK_OPTION_STRING == 1u && HYPERSDK_OPTION_BOOL == 2u && HYPERSDK_OPTION_INTEGER == 3u &&
+                  HYPERSDK_OPTION_PATH == 4u && HYPERSDK_OPTION_LIST == 5u && HYPERSDK_OPTION_SECRET == 6u,
+              "option types");
+LAYOUT_ASSERT(HYPERSDK_OPTION_REQUIRED == 0x1u && HYPERSDK_OPTION_RANGE == 0x2u, "option flags");
+LAYOUT_ASSERT(HYPERSDK_OPTIONS_MAX == 128u, "option table bound");
+OFFSET_IS(hypersdk_option, struct_size, 0);
+
 #ifdef __cplusplus
 /* C++ can compare the strings themselves at compile time. */
 constexpr bool same_text(const char* a, const char* b) {
@@ -95,7 +104,8 @@ hypersdk_plugin_entry_fn hypersdk_layout_test_entry(void) {
 }
 bool hypersdk_layout_test_host_has(const hypersdk_host* host);
 bool hypersdk_layout_test_host_has(const hypersdk_host* host) {
-    return HYPERSDK_HOST_HAS(host, log) && HYPERSDK_HOST_HAS(host, sink_close);
+    return HYPERSDK_HOST_HAS(host, log) && HYPERSDK_HOST_HAS(host, sink_close) &&
+           HYPERSDK_HOST_HAS(host, sink_write_zeros);
 }
 
 /* ---- x86_64 (LP64): every 1.0 offset, exactly ---- */
@@ -163,4 +173,20 @@ OFFSET_IS(hypersdk_converter, version, 24);
 OFFSET_IS(hypersdk_converter, convert, 32);
 LAYOUT_ASSERT(sizeof(hypersdk_converter) >= 40u, "converter table of 1.0: 40 bytes");
 LAYOUT_ASSERT(sizeof(bool) == 1u, "bool fields are one byte");
+
+/* ---- ABI 1.1 additions, appended ---- */
+OFFSET_IS(hypersdk_provider_capabilities, options, 40);
+OFFSET_IS(hypersdk_converter_capabilities, options, 64);
+OFFSET_IS(hypersdk_host, sink_write_zeros, 136);
+OFFSET_IS(hypersdk_option, struct_size, 0);
+OFFSET_IS(hypersdk_option, type, 4);
+OFFSET_IS(hypersdk_option, name, 8);
+OFFSET_IS(hypersdk_option, value_name, 16);
+OFFSET_IS(hypersdk_option, help, 24);
+OFFSET_IS(hypersdk_option, default_value, 32);
+OFFSET_IS(hypersdk_option, env, 40);
+OFFSET_IS(hypersdk_option, flags, 48);
+OFFSET_IS(hypersdk_option, min_value, 56);
+OFFSET_IS(hypersdk_option, max_value, 64);
+LAYOUT_ASSERT(HYPERSDK_OPTION_MIN_SIZE == 72u, "an option entry of 1.1 is 72 bytes");
 #endif

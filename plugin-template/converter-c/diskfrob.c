@@ -27,6 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config_value.h"
+
 #define PLUGIN_ID "com.example.converter.diskfrob"
 #define TOOL_NAME "diskfrob"
 #define INSTALL_HINT \
@@ -50,6 +52,20 @@ static const char* const k_source_formats[] = {"vmdk", "vhd", "vhdx", NULL};
 static const char* const k_target_formats[] = {"qcow2", "raw", NULL};
 static const char* const k_providers[] = {HYPERSDK_ANY_PROVIDER, NULL};
 
+/* ---- options (ABI 1.1) ------------------------------------------------------
+ * The host offers a converter's options behind its name: this one is
+ * --diskfrob-binary PATH (and "plugin_options": {"diskfrob": {"binary": ...}}
+ * in a profile), resolved and made absolute by the host, and passed to
+ * validate/version/convert as the key "binary" of config_json. */
+static const hypersdk_option k_binary = {
+    .struct_size = sizeof(hypersdk_option),
+    .type = HYPERSDK_OPTION_PATH,
+    .name = "binary",
+    .value_name = "PATH",
+    .help = "the diskfrob executable (default: search PATH)",
+};
+static const hypersdk_option* const k_options[] = {&k_binary, NULL};
+
 static const hypersdk_converter_capabilities k_capabilities = {
     .struct_size = sizeof(hypersdk_converter_capabilities),
     .supported_source_formats = k_source_formats,
@@ -63,6 +79,7 @@ static const hypersdk_converter_capabilities k_capabilities = {
     .priority = 5,
     .tool_name = TOOL_NAME,
     .install_hint = INSTALL_HINT,
+    .options = k_options, /* ABI 1.1; a 1.0 host ignores it */
 };
 
 /* Looks for an executable `tool` in each directory of PATH, as execvp would
@@ -85,14 +102,18 @@ static bool find_on_path(const char* tool, char* out, size_t out_size) {
 }
 
 /* [any thread, own job] Is the tool there? Quick: the host calls it while
- * routing.
- * IMPLEMENT: parse config_json (docs/converter-json.md) with the JSON library
- * of your choice; a non-empty "binary_path" names the tool to run and replaces
- * the PATH search. This skeleton has no JSON parser, so it only searches PATH,
- * and its message says so. */
+ * routing. The declared "binary" option (--diskfrob-binary) names the tool
+ * and replaces the PATH search. */
 static int32_t diskfrob_validate(const char* config_json, hypersdk_job* job) {
-    (void)config_json;
     char found[4096];
+    if (config_string(config_json, "binary", found, sizeof found)) {
+        if (access(found, X_OK) == 0) return HYPERSDK_OK;
+        char message[4352];
+        snprintf(message, sizeof message,
+                 PLUGIN_ID ": --diskfrob-binary %s is not an executable file; " INSTALL_HINT, found);
+        g_host->job_error(job, HYPERSDK_ERR_TOOL_MISSING, message);
+        return HYPERSDK_ERR_TOOL_MISSING;
+    }
     if (find_on_path(TOOL_NAME, found, sizeof found)) return HYPERSDK_OK;
     g_host->job_error(job, HYPERSDK_ERR_TOOL_MISSING,
                       PLUGIN_ID ": " TOOL_NAME " was not found in any directory of PATH; " INSTALL_HINT);

@@ -29,6 +29,8 @@
 #include <string>
 #include <string_view>
 
+#include "config_value.h"
+
 namespace {
 
 using hypersdk::cxx::Error;
@@ -46,6 +48,11 @@ const char* const kSourceFormats[] = {"vmdk", "vhdx", nullptr};
 const char* const kTargetFormats[] = {"qcow2", nullptr};
 const char* const kProviders[] = {"vsphere", "azure", nullptr};
 
+// ---- options (ABI 1.1): offered as --guestfix-binary PATH --------------------
+const hypersdk_option kBinary = hypersdk::cxx::option("binary", HYPERSDK_OPTION_PATH, "PATH",
+                                                      "the guestfix executable (default: search PATH)");
+const hypersdk_option* const kOptions[] = {&kBinary, nullptr};
+
 const hypersdk_converter_capabilities kCapabilities = {
     sizeof(hypersdk_converter_capabilities),  // struct_size
     kSourceFormats,                           // supported_source_formats
@@ -57,7 +64,7 @@ const hypersdk_converter_capabilities kCapabilities = {
     6,                                        // priority: keep low beside hypersdk's own converters
     kToolName,                                // tool_name
     kInstallHint,                             // install_hint
-    nullptr,                                  // options: none
+    kOptions,                                 // options (ABI 1.1)
 };
 
 // The executable `tool` in a directory of PATH (an empty element is the
@@ -77,10 +84,16 @@ std::optional<std::string> find_on_path(std::string_view tool) {
     }
 }
 
-// IMPLEMENT: parse config_json (docs/converter-json.md) with your JSON
-// library; a non-empty "binary_path" names the tool and replaces the PATH
-// search. This skeleton has no JSON parser, so it searches PATH only.
-std::string require_tool(const char* /*config_json*/) {
+// The declared "binary" option (--guestfix-binary) names the tool and
+// replaces the PATH search. IMPLEMENT: parse config_json with your JSON
+// library (the skeleton uses the template's tiny reader).
+std::string require_tool(const char* config_json) {
+    char binary[4096];
+    if (config_string(config_json, "binary", binary, sizeof binary)) {
+        if (access(binary, X_OK) == 0) return binary;
+        throw Error(HYPERSDK_ERR_TOOL_MISSING, std::string(kPluginId) + ": --guestfix-binary " + binary +
+                                                   " is not an executable file; " + kInstallHint);
+    }
     if (auto found = find_on_path(kToolName)) return *found;
     throw Error(HYPERSDK_ERR_TOOL_MISSING, std::string(kPluginId) + ": " + kToolName +
                                                " was not found in any directory of PATH; " + kInstallHint);

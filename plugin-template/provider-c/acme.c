@@ -22,8 +22,11 @@
  */
 #include <hypersdk/hypersdk.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "config_value.h"
 
 #define PLUGIN_ID "com.example.provider.acme"
 #define SKELETON_FILE "provider-c/acme.c"
@@ -39,6 +42,32 @@ static const hypersdk_host* g_host = NULL;
 static const char* const k_export_formats[] = {"vmdk", "ova", NULL};
 static const char* const k_auth_methods[] = {"password", "token", NULL};
 
+/* ---- options (ABI 1.1): the settings Acme users already have -------------
+ * The host turns each entry into a flag (--endpoint; a secret only as
+ * --api-token-file FILE or --api-token-env VAR, never a flag value), a
+ * profile key ("plugin_options": {"acme": {"endpoint": ...}}) and the
+ * environment variables listed, and passes the resolved values to open() as
+ * keys of config_json. Resolution order: flag, profile, environment, default.
+ * IMPLEMENT: declare the settings your platform's own tools read, with their
+ * variables, so your users need to learn nothing new. */
+static const hypersdk_option k_endpoint = {
+    .struct_size = sizeof(hypersdk_option),
+    .type = HYPERSDK_OPTION_STRING,
+    .name = "endpoint",
+    .value_name = "URL",
+    .help = "the Acme Cloud API endpoint, e.g. https://api.acme.example",
+    .env = "ACME_ENDPOINT",
+    .flags = HYPERSDK_OPTION_REQUIRED, /* the host refuses to call open() without it */
+};
+static const hypersdk_option k_api_token = {
+    .struct_size = sizeof(hypersdk_option),
+    .type = HYPERSDK_OPTION_SECRET, /* never in ps, a profile, a log or a child's environment */
+    .name = "api-token",
+    .help = "the Acme Cloud API token",
+    .env = "ACME_API_TOKEN",
+};
+static const hypersdk_option* const k_options[] = {&k_endpoint, &k_api_token, NULL};
+
 static const hypersdk_provider_capabilities k_capabilities = {
     .struct_size = sizeof(hypersdk_provider_capabilities),
     .provider_name = "acme", /* the manifest's source.provider value */
@@ -46,15 +75,23 @@ static const hypersdk_provider_capabilities k_capabilities = {
     .auth_methods = k_auth_methods,
     .exports_powered_on = false, /* Acme needs the VM powered off to export */
     .supports_incremental = false,
+    .options = k_options, /* ABI 1.1; a 1.0 host ignores it */
 };
 
 /* A connection to the platform: plugin-owned, created by open, freed by
  * close. The host uses one session from one call at a time. */
 struct hypersdk_provider_session {
     /* Copy of the configuration (the host's string is only valid during the
-     * call). It may hold credentials: never log it. */
+     * call). It holds the API token: never log it. */
     char* config_json;
+    char endpoint[512]; /* the "endpoint" option */
+    bool has_token;     /* whether "api-token" was given (its value stays in config_json) */
 };
+
+static void acme_close_session(hypersdk_provider_session* session) {
+    free(session->config_json);
+    free(session);
+}
 
 /* [own job] Connect and authenticate.
  * IMPLEMENT: parse config_json (docs/provider-json.md#config): endpoint,
@@ -79,6 +116,18 @@ static int32_t acme_open(const char* config_json, hypersdk_job* job,
     }
     memcpy(copy, config, strlen(config) + 1);
     session->config_json = copy;
+    /* The declared options arrive as keys of the config. The host has already
+     * refused to call open() without the required endpoint; a 1.0 host (no
+     * options) sends none, hence the check. */
+    if (!config_string(config, "endpoint", session->endpoint, sizeof session->endpoint)) {
+        acme_close_session(session);
+        g_host->job_error(job, HYPERSDK_ERR_INVALID_ARGUMENT,
+                          PLUGIN_ID ": no endpoint: pass --endpoint URL or set ACME_ENDPOINT");
+        return HYPERSDK_ERR_INVALID_ARGUMENT;
+    }
+    char token[4096];
+    session->has_token = config_string(config, "api-token", token, sizeof token);
+    memset(token, 0, sizeof token);
     /* The session exists but is connected to nothing: say so. */
     g_host->job_warning(job, "open", NOT_IMPLEMENTED("open"));
     *out_session = session;
@@ -88,17 +137,20 @@ static int32_t acme_open(const char* config_json, hypersdk_job* job,
 /* Log out and free. Never fails; NULL is allowed. */
 static void acme_close(hypersdk_provider_session* session) {
     if (session == NULL) return;
-    free(session->config_json);
-    free(session);
+    acme_close_session(session);
 }
 
 /* [own job] IMPLEMENT: append a JSON array of VM summaries
  * (docs/provider-json.md#vm-summary) to out_json. */
 static int32_t acme_list_vms(hypersdk_provider_session* session, hypersdk_job* job,
                              hypersdk_buffer* out_json) {
-    (void)session;
     (void)out_json;
-    g_host->job_error(job, HYPERSDK_ERR_UNSUPPORTED, NOT_IMPLEMENTED("list_vms"));
+    /* Says what a real list_vms would use, so a user of the skeleton sees the
+     * options arrive; the token itself is never shown. */
+    char message[1024];
+    snprintf(message, sizeof message, "%s (it would list the VMs at %s, %s an API token)",
+             NOT_IMPLEMENTED("list_vms"), session->endpoint, session->has_token ? "with" : "without");
+    g_host->job_error(job, HYPERSDK_ERR_UNSUPPORTED, message);
     return HYPERSDK_ERR_UNSUPPORTED;
 }
 
@@ -107,10 +159,11 @@ static int32_t acme_list_vms(hypersdk_provider_session* session, hypersdk_job* j
  * job error naming vm_ref when there is no such VM. */
 static int32_t acme_describe_vm(hypersdk_provider_session* session, const char* vm_ref, hypersdk_job* job,
                                 hypersdk_buffer* out_json) {
-    (void)session;
-    (void)vm_ref;
     (void)out_json;
-    g_host->job_error(job, HYPERSDK_ERR_UNSUPPORTED, NOT_IMPLEMENTED("describe_vm"));
+    char message[1024];
+    snprintf(message, sizeof message, "%s (it would describe %.200s at %s)", NOT_IMPLEMENTED("describe_vm"),
+             vm_ref != NULL ? vm_ref : "", session->endpoint);
+    g_host->job_error(job, HYPERSDK_ERR_UNSUPPORTED, message);
     return HYPERSDK_ERR_UNSUPPORTED;
 }
 
@@ -143,7 +196,9 @@ static const hypersdk_provider k_provider = {
 };
 
 /* [main thread] Keep the host table. Every slot used here exists since ABI
- * 1.0; check a slot of a later minor with HYPERSDK_HOST_HAS(host, slot). */
+ * 1.0; check a slot of a later minor with HYPERSDK_HOST_HAS(host, slot)
+ * (export_vm would write holes with sink_write_zeros, new in 1.1, and fall
+ * back to writing zeros with sink_write on a 1.0 host). */
 static int32_t acme_init(const hypersdk_host* host) {
     g_host = host;
     host->log(host, HYPERSDK_LOG_DEBUG, "template skeleton " PLUGIN_ID " initialised");

@@ -109,6 +109,32 @@ for f in "${files[@]}"; do
 done
 for id in "${ids[@]}"; do grep -qF "$id" <<<"$list" || fail "plugins list lacks $id"; done
 
+step "5b. the skeletons' declared options reach them (flags, environment, profile)"
+token=$scratch/token
+printf 'tok3n-secret\n' > "$token"
+help=$(hx --plugin-dir "$tbuild" vms --provider acme --help 2>&1) || fail "vms --provider acme --help failed"
+for text in "--endpoint URL" "ACME_ENDPOINT]" "--api-token-file FILE" "--api-token-env VAR"; do
+    grep -qF -- "$text" <<<"$help" || fail "acme help lacks '$text'"
+done
+out=$(hx --plugin-dir "$tbuild" vms --provider acme 2>&1) && fail "vms without an endpoint succeeded"
+grep -qF "the acme provider needs --endpoint (or ACME_ENDPOINT)" <<<"$out" || fail "missing endpoint: $out"
+out=$(hx --plugin-dir "$tbuild" vms --provider acme --endpoint https://flag.acme.example --api-token-file "$token" 2>&1) \
+    && fail "the skeleton's list_vms succeeded"
+grep -qF "it would list the VMs at https://flag.acme.example, with an API token" <<<"$out" \
+    && ok "flag and secret file reach open()" || fail "flag: $out"
+grep -qF "tok3n-secret" <<<"$out" && fail "the API token was printed"
+out=$(ACME_ENDPOINT=https://env.acme.example ACME_API_TOKEN=x hx --plugin-dir "$tbuild" vms --provider acme 2>&1) || true
+grep -qF "at https://env.acme.example, with an API token" <<<"$out" && ok "environment reaches open()" \
+    || fail "environment: $out"
+mkdir -p "$scratch/profiles"
+printf '{"provider": "acme", "plugin_options": {"acme": {"endpoint": "https://profile.acme.example"}}}\n' \
+    > "$scratch/profiles/acme.json"
+out=$(HYPEREXPORT_PROFILE_DIR=$scratch/profiles hx --plugin-dir "$tbuild" export --profile acme --vm x --dry-run 2>&1) || true
+grep -qF "it would describe x at https://profile.acme.example" <<<"$out" \
+    && ok "profile reaches open()" || fail "profile: $out"
+info=$(hx --plugin-dir "$tbuild" plugins info com.example.converter.diskfrob 2>&1)
+grep -qF -- "--diskfrob-binary PATH" <<<"$info" && ok "diskfrob declares --diskfrob-binary" || fail "diskfrob info: $info"
+
 step "6. cmake --install the template; HYPERSDK_PLUGIN_PATH"
 inst=$scratch/inst
 timeout 120 "$cmake" --install "$tbuild" --prefix "$inst"

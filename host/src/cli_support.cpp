@@ -7,18 +7,22 @@
 
 #include <iostream>
 
+#include "terminal_text.hpp"
+
 namespace hypersdk::host {
 
 namespace po = boost::program_options;
 
+// Messages quote input (a VM name, a server's fault string, an option the
+// user typed): never let their control characters reach the terminal.
 int usage_error(std::string_view message, std::string_view command) {
-    std::cerr << "hyperexport: " << message << " (see hyperexport" << (command.empty() ? "" : " ") << command
-              << " --help)" << std::endl;
+    std::cerr << "hyperexport: " << terminal_safe(message) << " (see hyperexport"
+              << (command.empty() ? "" : " ") << command << " --help)" << std::endl;
     return kExitUsage;
 }
 
 int failure(std::string_view message) {
-    std::cerr << "hyperexport: " << message << std::endl;
+    std::cerr << "hyperexport: " << terminal_safe(message) << std::endl;
     return kExitFailure;
 }
 

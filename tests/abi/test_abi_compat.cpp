@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "temp_dir.hpp"
 
@@ -64,6 +65,10 @@ TEST(AbiCompat, TheOneZeroProviderExportsThroughTodaysHost) {
     char first = 0;
     disk.get(first);
     EXPECT_EQ(first, '0');  // 0x30: what the plugin wrote first
+    // No OVF was written, so the manifest does not claim an OVF export.
+    std::ifstream manifest(outcome.manifest_path);
+    const std::string text((std::istreambuf_iterator<char>(manifest)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"export_method\": \"raw\""), std::string::npos) << text;
 
     // Its converter is routed and validated with a config that has no
     // options (and none of the 1.0 host's binary_path).

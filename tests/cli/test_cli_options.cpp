@@ -67,9 +67,10 @@ TEST_F(CliOptions, HelpListsAProvidersOptionsOnlyOnceItIsNamed) {
     EXPECT_EQ(general.out.find("--region"), std::string::npos) << general.out;
     const auto named = run({"vms", "--provider", "optcloud", "--help"});
     ASSERT_EQ(named.exit_code, 0) << named.err;
-    for (const char* text : {"--region REGION", "(default: us-east-1) [env: OPT_REGION,", "OPT_DEFAULT_REGION]",
-                             "--project P", "(required)", "--workers N", "--keep-snapshots [=BOOL(=true)]",
-                             "--key-file PEM", "--tag K=V", "--token-file FILE", "--token-env VAR"})
+    for (const char* text :
+         {"--region REGION", "(default: us-east-1) [env: OPT_REGION,", "OPT_DEFAULT_REGION]", "--project P",
+          "(required)", "--workers N", "--keep-snapshots [=BOOL(=true)]", "--key-file PEM", "--tag K=V",
+          "--token-file FILE", "--token-env VAR"})
         EXPECT_NE(named.out.find(text), std::string::npos) << text << "\n" << named.out;
     // The secret has no value flag in the help.
     EXPECT_EQ(named.out.find("--token "), std::string::npos) << named.out;
@@ -263,6 +264,19 @@ TEST_F(CliOptions, InstanceIsTheSameAsVm) {
         {"export", "--provider", "optcloud", "--project", "p", "--instance", "a", "--vm", "b", "--dry-run"});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("--vm and --instance name the same thing"), std::string::npos) << r.err;
+}
+
+// A VM name from the platform (here echoed from --vm by the test provider)
+// with terminal escapes is printed visibly, never as a control sequence.
+TEST_F(CliOptions, ControlCharactersFromAProviderNeverReachTheTerminal) {
+    const std::string hostile = "web\x1b[2J\x1b]0;pwned\x07";
+    auto r = run({"export", "--provider", "optcloud", "--project", "p", "--vm", hostile, "--dry-run"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("web\\x1b[2J"), std::string::npos) << r.out;
+    r = run({"export", "--provider", "optcloud", "--project", "p", "--vm", "x", "--bogus\x1b[2J"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
 }
 
 TEST_F(CliOptions, AnUnknownFormatNamesWhatTheProviderOffers) {

@@ -111,10 +111,11 @@ TEST(CliGlobal, UnknownDoubleDashOptionIsRefusedByTheDefaultExportCommand) {
     const ProcessResult r = hyperexport({"--foo"});
     EXPECT_EQ(r.exit_code, 2);
     // Without --provider the hint says where provider options come from.
-    EXPECT_EQ(r.err.rfind("hyperexport: unknown option '--foo' (a provider's options are offered once --provider "
-                          "names it; ",
-                          0),
-              0u)
+    EXPECT_EQ(
+        r.err.rfind("hyperexport: unknown option '--foo' (a provider's options are offered once --provider "
+                    "names it; ",
+                    0),
+        0u)
         << r.err;
     EXPECT_NE(r.err.find("(see hyperexport export --help)\n"), std::string::npos) << r.err;
 }

@@ -7,7 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <thread>
 
 #include "images.hpp"
 #include "process.hpp"
@@ -214,14 +216,21 @@ TEST_F(ConvertCommand, TimeoutStopsTheConverterAndKeepsInputs) {
     EXPECT_EQ(sha256_of_file(all[0].path), disk_before);
 }
 
-TEST_F(ConvertCommand, CtrlCCancelsAndLeavesNoPartFiles) {
+// SIGINT (Ctrl-C), SIGTERM and SIGHUP (a closed terminal or ssh session) all
+// do the same: cancel the job, kill the tool's whole process group (the fake
+// hyper2kvm hangs with a child of its own), leave no .part file, exit 1.
+class ConvertSignal : public ConvertCommand, public ::testing::WithParamInterface<int> {};
+
+TEST_P(ConvertSignal, CancelsKillsTheToolGroupAndLeavesNoPartFiles) {
     const auto all = make_all_variants();
     const fs::path manifest = dir_ / "artifact-manifest.json";
     const fs::path output = dir_ / "out";
+    const fs::path pid_file = dir_ / "tool-pids.txt";
     write_manifest(manifest, {all[0]}, output, kConvertAndValidate);
 
     ProcessOptions options;
     options.env["FAKE_HYPER2KVM_MODE"] = "hang";
+    options.env["FAKE_HYPER2KVM_PID_FILE"] = pid_file.string();
     options.env["PATH"] = "/usr/bin:/bin";
     options.env["HOME"] = (dir_ / "home").string();
     BackgroundProcess process(
@@ -229,16 +238,93 @@ TEST_F(ConvertCommand, CtrlCCancelsAndLeavesNoPartFiles) {
          "--manifest", manifest.string(), "--hyper2kvm-binary", FAKE_HYPER2KVM},
         options);
     ASSERT_TRUE(process.wait_for_output("[HYPER2KVM]", 20s)) << process.out() << process.err();
-    process.send_signal(SIGINT);
+    // The tool's group: the fake writes {"pid", "pgid", "child"} once its child runs.
+    pid_t tool_group = 0;
+    for (int i = 0; i < 200 && tool_group == 0; ++i) {
+        std::ifstream in(pid_file);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        rapidjson::Document pids;
+        pids.Parse(text.c_str());
+        if (pids.IsObject() && pids.HasMember("child") && pids.HasMember("pgid"))
+            tool_group = static_cast<pid_t>(pids["pgid"].GetInt());
+        else
+            std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_GT(tool_group, 0) << "the fake tool did not start its child";
+    ASSERT_TRUE(process_group_alive(tool_group));
+    process.send_signal(GetParam());
     const auto result = process.wait(30s);
-    ASSERT_FALSE(result.timed_out) << "Ctrl-C must stop the conversion";
+    ASSERT_FALSE(result.timed_out) << strsignal(GetParam()) << " must stop the conversion";
     EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
     EXPECT_NE(result.err.find("cancelled"), std::string::npos) << result.err;
     EXPECT_FALSE(process_group_alive(process.pid()));
+    bool tool_alive = true;
+    for (int i = 0; i < 60 && tool_alive; ++i) {  // reaping may lag by a moment
+        tool_alive = process_group_alive(tool_group);
+        if (tool_alive) std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_FALSE(tool_alive) << "the tool's process group outlived hyperexport";
     if (fs::exists(output)) {
         for (const auto& entry : fs::recursive_directory_iterator(output))
             EXPECT_NE(entry.path().extension(), ".part") << entry.path();
     }
+}
+
+INSTANTIATE_TEST_SUITE_P(EverySignal, ConvertSignal, ::testing::Values(SIGINT, SIGTERM, SIGHUP),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                             return std::string(sigabbrev_np(info.param));
+                         });
+
+// A converter reports a warning through job_warning and again in its
+// ConversionResult: the user sees it once.
+TEST_F(ConvertCommand, EachWarningIsShownOnce) {
+    const auto all = make_all_variants();
+    const fs::path manifest = dir_ / "artifact-manifest.json";
+    write_manifest(manifest, {all[0]}, dir_ / "out", kConvertAndValidate);
+    const auto result = hyperexport({"convert", "--manifest", manifest.string(), "--converter", "qemu-img",
+                                     "--target-format", "raw", "--compress-level", "5", "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    rapidjson::Document document;
+    ASSERT_FALSE(document.Parse(result.out.c_str()).HasParseError()) << result.out;
+    size_t seen = 0;
+    for (const auto& warning : document["warnings"].GetArray())
+        if (std::string(warning.GetString()).find("compression requested") != std::string::npos) ++seen;
+    EXPECT_EQ(seen, 1u) << result.out;
+}
+
+// hyper2kvm (priority 100) fits but is not installed: qemu-img is used, and
+// the user is told, in one line, why the better converter was passed over.
+TEST_F(ConvertCommand, APassedOverConverterIsNamedWithItsReason) {
+    const auto all = make_all_variants();
+    const fs::path manifest = dir_ / "artifact-manifest.json";
+    write_manifest(manifest, {all[0]}, dir_ / "out", kConvertAndValidate);
+    const auto result = hyperexport({"convert", "--manifest", manifest.string()});
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_NE(
+        result.out.find("[INFO] org.hypersdk.converter.hyper2kvm fits this job but cannot run (hyper2kvm "
+                        "not found"),
+        std::string::npos)
+        << result.out;
+    EXPECT_NE(result.out.find("; using org.hypersdk.converter.qemu-img instead"), std::string::npos)
+        << result.out;
+}
+
+// --converter X whose tool is missing: the last line is X's reason, not the
+// generic "no converter can do this job".
+TEST_F(ConvertCommand, AForcedConverterThatCannotRunSaysWhy) {
+    const auto all = make_all_variants();
+    const fs::path manifest = dir_ / "artifact-manifest.json";
+    write_manifest(manifest, {all[0]}, dir_ / "out", kConvertAndValidate);
+    const auto result = hyperexport({"convert", "--manifest", manifest.string(), "--converter", "hyper2kvm"});
+    EXPECT_EQ(result.exit_code, 1);
+    const std::string last_line = result.err.substr(result.err.rfind('\n', result.err.size() - 2) + 1);
+    EXPECT_EQ(
+        last_line.rfind("hyperexport: --converter org.hypersdk.converter.hyper2kvm cannot run: hyper2kvm "
+                        "not found",
+                        0),
+        0u)
+        << result.err;
+    EXPECT_EQ(result.err.find("no converter can do this job"), std::string::npos) << result.err;
 }
 
 TEST_F(ConvertCommand, DryRunConvertsNothing) {
@@ -283,7 +369,7 @@ TEST_F(ConvertCommand, HelpDescribesEveryOption) {
     ASSERT_EQ(result.exit_code, 0);
     for (const char* flag :
          {"--manifest", "--converter", "--explain", "--target-format", "--conversion-timeout",
-          "--stream-conversion", "--dry-run", "--hyper2kvm-binary", "--json"})
+          "--stream-conversion", "--dry-run", "--hyper2kvm-binary", "--qemu-img-binary", "--json"})
         EXPECT_NE(result.out.find(flag), std::string::npos) << flag;
 }
 

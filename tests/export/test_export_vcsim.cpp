@@ -233,6 +233,22 @@ TEST_F(ExportVcsim, JsonResultIncludesConversion) {
     EXPECT_EQ(check.exit_code, 0) << check.err << result.out;
 }
 
+// Packing the OVA fails after the export and the manifest are complete: the
+// exit code says so (5), not "no manifest" (1), and the manifest is there.
+TEST_F(ExportVcsim, AnOvaThatCannotBePackedExitsFiveWithTheManifestWritten) {
+    start();
+    const fs::path out = dir_ / "out";
+    fs::create_directories(out / (std::string(kVm) + ".ova.part"));  // in the way of the package
+    const auto result = hyperexport(
+        {"--provider", "vsphere", "--vm", kVm, "--output", out.string(), "--power-off", "--format", "ova"},
+        env());
+    EXPECT_EQ(result.exit_code, 5) << result.out << result.err;
+    EXPECT_NE(result.err.find("the exported files and the manifest are complete"), std::string::npos)
+        << result.err;
+    EXPECT_TRUE(fs::exists(out / "artifact-manifest.json"));
+    EXPECT_FALSE(fs::exists(out / (std::string(kVm) + ".ova")));
+}
+
 TEST_F(ExportVcsim, OvaFormatPacksOvfFirstThenTheDisks) {
     start();
     const fs::path out = dir_ / "out";
@@ -439,6 +455,42 @@ TEST_F(ExportVcsim, CtrlCLeavesPartFilesAndReRunResumes) {
     std::string detail;
     EXPECT_TRUE(images_identical(vmdks[0], "vmdk", source_raw_, "raw", &detail)) << detail;
     EXPECT_NE(read_text(out / "artifact-manifest.json").find(sha256_of_file(vmdks[0])), std::string::npos);
+}
+
+// A hang-up (the terminal or ssh session closed) and SIGTERM do what Ctrl-C
+// does: the lease is aborted on the server, the .part files stay, no manifest.
+TEST_F(ExportVcsim, HangUpAndTermAbortTheLeaseLikeCtrlC) {
+    VcsimOptions options;
+    options.nfc_rate = 4 * 1024 * 1024;
+    start(options, true);
+    const auto session = client();
+    for (const int signal_number : {SIGHUP, SIGTERM}) {
+        const fs::path out = dir_ / ("out-" + std::to_string(signal_number));
+        const std::vector<std::string> args = {"--log-level", "debug",    "--provider", "vsphere",    "--vm",
+                                               kVm,           "--output", out.string(), "--power-off"};
+        BackgroundProcess run(argv(args), env());
+        bool started = false;
+        for (int i = 0; i < 300 && !started; ++i) {
+            std::this_thread::sleep_for(100ms);
+            if (fs::exists(out))
+                for (const auto& part : files_with_extension(out, ".part"))
+                    if (part.stem().extension() == ".vmdk" && fs::file_size(part) > 1024 * 1024)
+                        started = true;
+        }
+        ASSERT_TRUE(started) << run.err();
+        const std::string lease = ready_lease(run.err());
+        ASSERT_FALSE(lease.empty()) << run.err();
+        run.send_signal(signal_number);
+        const auto result = run.wait(30s);
+        ASSERT_FALSE(result.timed_out) << strsignal(signal_number);
+        EXPECT_EQ(result.exit_code, 1) << strsignal(signal_number) << ": " << result.err;
+        EXPECT_NE(result.err.find("cancelled"), std::string::npos) << result.err;
+        EXPECT_EQ(vsphere::lease_status(*session, vsphere::MoRef{"HttpNfcLease", lease}).state,
+                  vsphere::LeaseState::error)
+            << strsignal(signal_number);
+        EXPECT_FALSE(files_with_extension(out, ".part").empty());
+        EXPECT_FALSE(fs::exists(out / "artifact-manifest.json"));
+    }
 }
 
 TEST_F(ExportVcsim, VmsListsTheInventory) {

@@ -118,16 +118,31 @@ static int32_t opt_list_vms(hypersdk_provider_session* session, hypersdk_job* jo
         "\"platform_state\":\"running\",\"cpu\":2,\"memory_mb\":4096,\"disk_bytes\":1048576}]");
 }
 
+/* vm_ref as a JSON string body: quotes, backslashes and control characters escaped. */
+static void json_escape(const char* in, char* out, size_t out_size) {
+    size_t n = 0;
+    for (; *in != '\0' && n + 7 < out_size; ++in) {
+        const unsigned char c = (unsigned char)*in;
+        if (c < 0x20 || c == '"' || c == '\\')
+            n += (size_t)snprintf(out + n, out_size - n, "\\u%04x", c);
+        else
+            out[n++] = (char)c;
+    }
+    out[n] = '\0';
+}
+
 static int32_t opt_describe_vm(hypersdk_provider_session* session, const char* vm_ref, hypersdk_job* job,
                                hypersdk_buffer* out) {
     (void)session;
     (void)job;
+    char name[128];
+    json_escape(vm_ref, name, sizeof name);
     char text[512];
     snprintf(text, sizeof text,
              "{\"id\":\"i-1\",\"name\":\"%.100s\",\"power_state\":\"poweredOn\",\"cpu\":2,\"memory_mb\":4096,"
              "\"firmware\":\"uefi\",\"disks\":[{\"id\":\"disk-0\",\"capacity_bytes\":1048576,\"format\":"
              "\"raw\"}]}",
-             vm_ref);
+             name);
     return test_append(g_host, out, text);
 }
 

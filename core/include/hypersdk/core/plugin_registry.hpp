@@ -4,7 +4,10 @@
 // logged at warn level and kept in load_errors(). One bad plugin never stops
 // the others. Plugins are unloaded (deinit, then dlclose) in reverse load
 // order when the registry is destroyed. Not thread-safe: discover on the main
-// thread, then share the registry read-only.
+// thread, then share the registry read-only. Directories and files that other
+// users could change are refused as well (plugin_path_trust.hpp), and so are
+// relative HYPERSDK_PLUGIN_PATH entries: each shows in load_errors() with the
+// reason.
 #pragma once
 
 #include <filesystem>
@@ -33,13 +36,16 @@ public:
     ~PluginRegistry();
 
     // Loads the plugins of each directory in turn. Nonexistent directories
-    // and repeats (by canonical path) are skipped silently. When two plugins
+    // and repeats (by canonical path) are skipped silently; a directory or
+    // file others could change is refused (logged, kept in load_errors()).
+    // When two plugins
     // share an id, the first one found wins. May be called more than once;
     // a file already loaded is not loaded twice.
     void discover(const std::vector<std::filesystem::path>& dirs);
 
-    // plugin_search_dirs(options), then discover().
-    void discover(const PluginSearchOptions& options) { discover(plugin_search_dirs(options)); }
+    // resolve_plugin_search_dirs(options): its refused entries go to
+    // load_errors(), its directories to discover().
+    void discover(const PluginSearchOptions& options);
 
     // The directories the last discover() actually searched (existing ones).
     const std::vector<std::filesystem::path>& searched_dirs() const { return searched_dirs_; }
@@ -55,6 +61,8 @@ public:
 
 private:
     void load_file(const std::filesystem::path& file);
+    enum class Refused { directory, file };
+    void refuse(const std::filesystem::path& path, std::string reason, Refused what);
 
     std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
     std::vector<PluginLoadError> load_errors_;

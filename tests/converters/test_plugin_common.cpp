@@ -7,12 +7,14 @@
 #include <sys/stat.h>
 #include <hypersdk/cxx/plugin.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
 
 #include "hypersdk/plugin_common/binary_lookup.hpp"
+#include "hypersdk/plugin_common/child_environment.hpp"
 #include "hypersdk/plugin_common/conversion_result.hpp"
 #include "hypersdk/plugin_common/converter_params.hpp"
 #include "hypersdk/plugin_common/json_access.hpp"
@@ -86,6 +88,56 @@ TEST(Subprocess, AppliesEnvironmentOverridesAndWorkingDirectory) {
     const auto r = run_sh("echo \"$HYPERSDK_TEST_VAR\"; echo \"$HOME\"; pwd", c, spec);
     ASSERT_TRUE(r.succeeded()) << r.describe();
     EXPECT_EQ(c.out, (std::vector<std::string>{"value with spaces", "/nowhere", dir.path()}));
+}
+
+TEST(ChildEnvironment, DropsCredentialsAndUnsetVariablesThenAddsTheConfiguredOnes) {
+    const char* parent[] = {
+        "PATH=/usr/bin", "GOVC_PASSWORD=vc-secret", "AWS_SECRET_ACCESS_KEY=k", "MY_TOKEN=t",
+        "KEEP=kept",     "OVERRIDDEN=old",          "AZURE_CLIENT_SECRET=az",  "NOEQUALS",
+        nullptr};
+    const auto env = pc::child_environment(parent, {"MY_TOKEN"}, {{"OVERRIDDEN", "new"}, {"ADDED", "a=b"}});
+    EXPECT_EQ(env, (std::vector<std::string>{"PATH=/usr/bin", "KEEP=kept", "NOEQUALS", "ADDED=a=b",
+                                             "OVERRIDDEN=new"}));
+}
+
+TEST(ChildEnvironment, TheConfiguredEnvironmentMaySetACredentialAgain) {
+    const char* parent[] = {"GOVC_PASSWORD=from-parent", nullptr};
+    EXPECT_EQ(pc::child_environment(parent, {}, {{"GOVC_PASSWORD", "given"}}),
+              std::vector<std::string>{"GOVC_PASSWORD=given"});
+}
+
+TEST(ChildEnvironment, ListsTheVendorsCredentialVariables) {
+    const auto& names = pc::provider_credential_variables();
+    for (const char* name :
+         {"GOVC_PASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET",
+          "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_STORAGE_KEY", "GOOGLE_OAUTH_ACCESS_TOKEN"})
+        EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+}
+
+// The runner itself: the child of run_process sees none of the parent's
+// credentials, whatever the caller set.
+TEST(Subprocess, ChildrenDoNotInheritCredentials) {
+    ::setenv("GOVC_PASSWORD", "vc-secret", 1);
+    ::setenv("AWS_SESSION_TOKEN", "aws-secret", 1);
+    ::setenv("HYPERSDK_TEST_SECRET_OPTION", "plugin-secret", 1);
+    ::setenv("HYPERSDK_TEST_PLAIN", "plain", 1);
+    Captured c;
+    pc::ProcessSpec spec;
+    spec.environment_unset = {"HYPERSDK_TEST_SECRET_OPTION"};
+    spec.environment = {{"HYPERSDK_TEST_ADDED", "added"}};
+    const auto r = run_sh("env", c, spec);
+    for (const char* name :
+         {"GOVC_PASSWORD", "AWS_SESSION_TOKEN", "HYPERSDK_TEST_SECRET_OPTION", "HYPERSDK_TEST_PLAIN"})
+        ::unsetenv(name);
+    ASSERT_TRUE(r.succeeded()) << r.describe();
+    auto has = [&](const std::string& entry) {
+        return std::find(c.out.begin(), c.out.end(), entry) != c.out.end();
+    };
+    EXPECT_FALSE(has("GOVC_PASSWORD=vc-secret"));
+    EXPECT_FALSE(has("AWS_SESSION_TOKEN=aws-secret"));
+    EXPECT_FALSE(has("HYPERSDK_TEST_SECRET_OPTION=plugin-secret"));
+    EXPECT_TRUE(has("HYPERSDK_TEST_PLAIN=plain"));
+    EXPECT_TRUE(has("HYPERSDK_TEST_ADDED=added"));
 }
 
 TEST(Subprocess, SpawnFailuresSayWhy) {
@@ -318,6 +370,10 @@ TEST(ConverterParams, DefaultsAndValues) {
     EXPECT_EQ(config.binary_path, "/opt/h");
     EXPECT_EQ(config.timeout().count(), 1500);
     EXPECT_EQ(config.environment.at("A"), "1");
+    EXPECT_TRUE(config.environment_unset.empty());
+    EXPECT_EQ(pc::parse_converter_config(R"({"environment_unset": ["GOVC_PASSWORD", "X_TOKEN"]})")
+                  .environment_unset,
+              (std::vector<std::string>{"GOVC_PASSWORD", "X_TOKEN"}));
     const auto options = pc::parse_convert_options(
         R"({"stream_output": true, "verbose": 3, "target_format": "raw", "compression_level": 9, "custom_args": ["-x"]})");
     EXPECT_TRUE(options.stream_output);
@@ -340,6 +396,10 @@ TEST(ConverterParams, ErrorsNameTheBadKey) {
               "converter config: key 'timeout_seconds' must be a number, not a string");
     EXPECT_EQ(message([] { pc::parse_converter_config(R"({"environment": {"A": 1}})"); }),
               "converter config: key 'environment.A' must be a string");
+    EXPECT_EQ(message([] { pc::parse_converter_config(R"({"environment_unset": ["A", 2]})"); }),
+              "converter config: key 'environment_unset[1]' must be a string, not a number");
+    EXPECT_EQ(message([] { pc::parse_converter_config(R"({"environment_unset": ["A=B"]})"); }),
+              "converter config: key 'environment_unset' holds an invalid variable name 'A=B'");
     EXPECT_EQ(message([] { pc::parse_convert_options(R"({"verbose": 7})"); }),
               "convert options: key 'verbose' must be an integer >= 0 and <= 3, not 7");
     EXPECT_EQ(message([] { pc::parse_convert_options(R"({"custom_args": ["-a", 2]})"); }),

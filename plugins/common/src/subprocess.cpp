@@ -12,6 +12,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "hypersdk/plugin_common/child_environment.hpp"
+
 extern char** environ;
 
 namespace hypersdk::plugin_common {
@@ -58,20 +60,6 @@ void make_pipe(Pipe& p) {
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
     p.read.reset(fds[0]);
     p.write.reset(fds[1]);
-}
-
-// The child's environment: the parent's, with overrides replacing entries
-// of the same name. Built before fork: nothing may allocate after it.
-std::vector<std::string> build_environment(const std::map<std::string, std::string>& overrides) {
-    std::vector<std::string> env;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-        const std::string_view entry(*e);
-        const auto eq = entry.find('=');
-        const std::string name(entry.substr(0, eq));
-        if (overrides.count(name) == 0) env.emplace_back(entry);
-    }
-    for (const auto& [name, value] : overrides) env.push_back(name + "=" + value);
-    return env;
 }
 
 std::vector<char*> to_c_array(std::vector<std::string>& strings) {
@@ -182,7 +170,8 @@ ProcessResult run_process(const ProcessSpec& spec, const LineCallback& on_line,
 
     // Everything the child needs is built before fork.
     std::vector<std::string> argv_storage = spec.argv;
-    std::vector<std::string> env_storage = build_environment(spec.environment);
+    std::vector<std::string> env_storage =
+        child_environment(environ, spec.environment_unset, spec.environment);
     std::vector<char*> argv = to_c_array(argv_storage);
     std::vector<char*> envp = to_c_array(env_storage);
     const char* workdir = spec.working_directory.empty() ? nullptr : spec.working_directory.c_str();

@@ -12,6 +12,7 @@ VersionProbe probe_version(const std::string& binary, const ConverterConfig& con
     spec.argv.push_back(binary);
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.environment = config.environment;
+    spec.environment_unset = config.environment_unset;
     spec.timeout = std::chrono::seconds(timeout_seconds);
     spec.kill_grace = std::chrono::seconds(1);
     const ProcessResult run = run_process(spec);

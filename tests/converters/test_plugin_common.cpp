@@ -140,6 +140,32 @@ TEST(Subprocess, ChildrenDoNotInheritCredentials) {
     EXPECT_TRUE(has("HYPERSDK_TEST_ADDED=added"));
 }
 
+// A tool whose output streams are closed while it still runs (every tool at
+// its exit closes them an instant before it can be reaped) must be noticed
+// when it exits, not at the next poll interval. The tool closes its streams,
+// sleeps 0.25 s, writes the time and exits; run_process must return within a
+// few milliseconds of that, not ~0.13 s later (the 200 ms interval's next tick
+// after ~0.27 s is at 0.4 s). Best of 3, so a scheduling hiccup cannot decide.
+TEST(Subprocess, NoticesTheToolsExitAtOnceWhenItsStreamsAreClosed) {
+    TempDir dir;
+    const std::string stamp = dir / "exit-time";
+    double best_delay = 1e9;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        Captured c;
+        pc::ProcessSpec spec;
+        spec.poll_interval = 200ms;
+        const auto r = run_sh("exec >/dev/null 2>&1; sleep 0.25; date +%s.%N >" + stamp, c, spec);
+        const auto returned = std::chrono::system_clock::now();
+        ASSERT_TRUE(r.succeeded()) << r.describe();
+        std::ifstream in(stamp);
+        double exited = 0;
+        ASSERT_TRUE(in >> exited);
+        const double now = std::chrono::duration<double>(returned.time_since_epoch()).count();
+        best_delay = std::min(best_delay, now - exited);
+    }
+    EXPECT_LT(best_delay, 0.05) << "run_process returned " << best_delay << " s after the tool exited";
+}
+
 TEST(Subprocess, SpawnFailuresSayWhy) {
     pc::ProcessSpec spec;
     spec.argv = {"/nonexistent/tool", "--version"};

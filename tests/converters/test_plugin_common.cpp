@@ -22,6 +22,7 @@
 #include "hypersdk/plugin_common/report.hpp"
 #include "hypersdk/plugin_common/subprocess.hpp"
 #include "hypersdk/plugin_common/tool_text.hpp"
+#include "hypersdk/plugin_common/tool_version.hpp"
 #include "test_images.hpp"
 
 namespace pc = hypersdk::plugin_common;
@@ -257,6 +258,40 @@ TEST(ToolText, ExtractsBareVersions) {
     EXPECT_EQ(pc::extract_version("0.2.0\n"), "0.2.0");
     EXPECT_EQ(pc::extract_version("virt-v2v 2.2.0"), "2.2.0");
     EXPECT_EQ(pc::extract_version("no version here"), "");
+}
+
+// validate() while routing and convert() both ask the tool its version: the
+// second answer comes from memory, unless the tool file changed or the first
+// probe failed.
+TEST(ToolVersion, ASuccessfulProbeIsAskedOncePerToolFile) {
+    TempDir dir;
+    const std::string tool = dir / "tool";
+    const std::string runs = dir / "runs";
+    write_file(tool, "#!/bin/sh\necho run >>" + runs + "\necho 'tool version 1.2.3'\n", 0755);
+    auto count_runs = [&] {
+        std::ifstream in(runs);
+        int lines = 0;
+        for (std::string line; std::getline(in, line);) ++lines;
+        return lines;
+    };
+    const pc::ConverterConfig config;
+    EXPECT_EQ(pc::probe_version(tool, config).version, "1.2.3");
+    EXPECT_EQ(pc::probe_version(tool, config).version, "1.2.3");
+    EXPECT_EQ(count_runs(), 1);
+
+    // An upgraded tool (a new file at the same path) is asked again.
+    const std::string upgraded = dir / "tool.new";
+    write_file(upgraded, "#!/bin/sh\necho run >>" + runs + "\necho 'tool version 1.2.40'\n", 0755);
+    ASSERT_EQ(::rename(upgraded.c_str(), tool.c_str()), 0);
+    EXPECT_EQ(pc::probe_version(tool, config).version, "1.2.40");
+    EXPECT_EQ(count_runs(), 2);
+
+    // A failing tool is not remembered.
+    const std::string broken = dir / "broken";
+    write_file(broken, "#!/bin/sh\necho run >>" + runs + "\nexit 3\n", 0755);
+    EXPECT_FALSE(pc::probe_version(broken, config).ok());
+    EXPECT_FALSE(pc::probe_version(broken, config).ok());
+    EXPECT_EQ(count_runs(), 4);
 }
 
 TEST(ToolText, QuotesArgumentsOnlyWhenNeeded) {

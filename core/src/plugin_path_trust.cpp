@@ -18,7 +18,7 @@ enum class Role { directory, plugin_file };
 
 // Why one path (already free of symlinks) is not trusted in its role.
 // `subject` names it in the message: "it", "its target /x", "the directory
-// above it, /x".
+// above it, /x," or "the directory above its target, /x,".
 std::optional<std::string> check_one(const fs::path& path, Role role, const std::string& subject) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0)
@@ -50,12 +50,11 @@ std::optional<std::string> check_path_and_ancestors(const fs::path& path, Role r
     if (ec)
         return fmt::format("cannot resolve {} ({}): check that it exists and is readable", path.string(),
                            ec.message());
-    const std::string self =
-        real == fs::absolute(path, ec).lexically_normal() ? "it" : "its target " + real.string();
-    if (auto reason = check_one(real, role, self)) return reason;
+    const bool is_link = real != fs::absolute(path, ec).lexically_normal();
+    if (auto reason = check_one(real, role, is_link ? "its target " + real.string() : "it")) return reason;
+    const std::string above = is_link ? "the directory above its target, " : "the directory above it, ";
     for (fs::path dir = real.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-        if (auto reason = check_one(dir, Role::directory, "the directory above it, " + dir.string() + ","))
-            return reason;
+        if (auto reason = check_one(dir, Role::directory, above + dir.string() + ",")) return reason;
         if (dir == dir.root_path()) break;
     }
     return std::nullopt;

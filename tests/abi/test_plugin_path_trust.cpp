@@ -125,7 +125,7 @@ TEST_F(PluginPathTrust, SymlinkIsJudgedByItsTarget) {
     registry.discover({dir});
     EXPECT_EQ(registry.find(kGoodId), nullptr);
     EXPECT_CONTAINS(only_error(registry, dir / "good.so"),
-                    "the directory above it, " + open_dir.string() + ", is world-writable");
+                    "the directory above its target, " + open_dir.string() + ", is world-writable");
 }
 
 TEST_F(PluginPathTrust, DirectoryOwnedBySomeoneElseIsNotSearched) {

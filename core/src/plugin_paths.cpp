@@ -35,8 +35,9 @@ fs::path installed_plugin_dir() {
     return fs::path(HYPERSDK_INSTALL_PLUGIN_DIR);
 }
 
-std::vector<fs::path> plugin_search_dirs(const PluginSearchOptions& options) {
-    std::vector<fs::path> dirs;
+PluginSearchDirs resolve_plugin_search_dirs(const PluginSearchOptions& options) {
+    PluginSearchDirs result;
+    std::vector<fs::path>& dirs = result.dirs;
     auto add = [&dirs](const fs::path& dir) {
         if (dir.empty()) return;
         const fs::path normal = dir.lexically_normal();
@@ -50,13 +51,26 @@ std::vector<fs::path> plugin_search_dirs(const PluginSearchOptions& options) {
     } else if (const char* env = std::getenv("HYPERSDK_PLUGIN_PATH"); env != nullptr) {
         env_value = env;
     }
-    for (const auto& dir : split_search_path(env_value)) add(dir);
+    for (const auto& dir : split_search_path(env_value)) {
+        if (dir.is_relative()) {
+            result.refused.push_back(
+                {dir,
+                 "a relative HYPERSDK_PLUGIN_PATH entry depends on the current directory, so it is not "
+                 "searched: use an absolute path"});
+            continue;
+        }
+        add(dir);
+    }
 
     if (options.include_default_dirs) {
         if (auto relative = executable_relative_plugin_dir()) add(*relative);
         add(installed_plugin_dir());
     }
-    return dirs;
+    return result;
+}
+
+std::vector<fs::path> plugin_search_dirs(const PluginSearchOptions& options) {
+    return resolve_plugin_search_dirs(options).dirs;
 }
 
 }  // namespace hypersdk::core

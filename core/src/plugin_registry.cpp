@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <system_error>
 
+#include "hypersdk/core/plugin_path_trust.hpp"
+
 namespace hypersdk::core {
 
 namespace fs = std::filesystem;
@@ -55,6 +57,24 @@ PluginRegistry::~PluginRegistry() {
     while (!plugins_.empty()) plugins_.pop_back();
 }
 
+void PluginRegistry::discover(const PluginSearchOptions& options) {
+    PluginSearchDirs search = resolve_plugin_search_dirs(options);
+    for (RefusedSearchDir& refused : search.refused)
+        refuse(refused.path, std::move(refused.reason), Refused::directory);
+    discover(search.dirs);
+}
+
+void PluginRegistry::refuse(const fs::path& path, std::string reason, Refused what) {
+    // A second discover() meets the same refusals: list each path once.
+    for (const PluginLoadError& known : load_errors_)
+        if (known.path == path) return;
+    if (what == Refused::directory)
+        spdlog::warn("plugin directory {} not searched: {}", path.string(), reason);
+    else
+        spdlog::warn("plugin {} not loaded: {}", path.string(), reason);
+    load_errors_.push_back({path, std::move(reason)});
+}
+
 void PluginRegistry::discover(const std::vector<fs::path>& dirs) {
     searched_dirs_.clear();
     std::vector<fs::path> seen_dirs;
@@ -67,6 +87,10 @@ void PluginRegistry::discover(const std::vector<fs::path>& dirs) {
         const fs::path canonical = canonical_or_self(dir);
         if (std::find(seen_dirs.begin(), seen_dirs.end(), canonical) != seen_dirs.end()) continue;
         seen_dirs.push_back(canonical);
+        if (auto reason = untrusted_plugin_dir_reason(dir)) {
+            refuse(dir, std::move(*reason), Refused::directory);
+            continue;
+        }
         searched_dirs_.push_back(dir);
         spdlog::debug("looking for plugins in {}", dir.string());
         for (const fs::path& file : plugin_files_in(dir)) load_file(file);
@@ -77,6 +101,10 @@ void PluginRegistry::load_file(const fs::path& file) {
     const fs::path canonical = canonical_or_self(file);
     if (std::find(seen_files_.begin(), seen_files_.end(), canonical) != seen_files_.end()) return;
     seen_files_.push_back(canonical);
+    if (auto reason = untrusted_plugin_file_reason(file)) {
+        refuse(file, std::move(*reason), Refused::file);
+        return;
+    }
 
     auto refuse_duplicate = [this](const LoadedPlugin& candidate) -> std::string {
         if (const LoadedPlugin* first = find(candidate.id())) {
@@ -88,8 +116,7 @@ void PluginRegistry::load_file(const fs::path& file) {
     std::string error;
     std::unique_ptr<LoadedPlugin> plugin = PluginLoader::load(file, refuse_duplicate, error);
     if (!plugin) {
-        spdlog::warn("plugin {} not loaded: {}", file.string(), error);
-        load_errors_.push_back({file, std::move(error)});
+        refuse(file, std::move(error), Refused::file);
         return;
     }
     if (std::string clash = flag_clash(*plugin); !clash.empty()) {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "run_process.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -167,6 +169,48 @@ TEST(CliPluginsList, RefusedFilesAreListedWithTheirReasonAndExitZero) {
     EXPECT_NE(r.out.find("org.hypersdk.test.newer"), std::string::npos);
     // Each refusal is also a warning on stderr, in the documented format.
     EXPECT_NE(r.err.find("] [warn] plugin "), std::string::npos) << r.err;
+}
+
+// HYPERSDK_PLUGIN_PATH naming a directory anyone may write to, and a
+// relative entry: neither is searched, both are named under "Not loaded:"
+// with the reason, and a warning says so.
+TEST(CliPluginsList, UntrustedAndRelativePluginPathEntriesAreRefused) {
+    const hypersdk::test::TempDir scratch;
+    const fs::path open_dir = scratch / "open";
+    fs::create_directories(open_dir);
+    fs::copy_file(fs::path(plugin_dir("good")) / "good.so", open_dir / "good.so");
+    ASSERT_EQ(::chmod((open_dir / "good.so").c_str(), 0644), 0);
+    ASSERT_EQ(::chmod(open_dir.c_str(), 0777), 0);
+
+    const ProcessResult r = run_process(HYPEREXPORT_BINARY, {"--no-default-plugin-dirs", "plugins", "list"},
+                                        {{"HYPERSDK_PLUGIN_PATH", "plugins-here:" + open_dir.string()}});
+    ASSERT_FALSE(r.timed_out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find("org.hypersdk.test.good"), std::string::npos)
+        << "loaded from a world-writable dir:\n"
+        << r.out;
+    const auto lines = lines_of(r.out);
+    const auto section = std::find(lines.begin(), lines.end(), "Not loaded:");
+    ASSERT_NE(section, lines.end()) << r.out;
+    const std::vector<std::string> refused(section + 1, lines.end());
+    ASSERT_EQ(refused.size(), 2u) << r.out;
+    EXPECT_EQ(refused[0].rfind("  plugins-here: a relative HYPERSDK_PLUGIN_PATH entry", 0), 0u) << refused[0];
+    EXPECT_EQ(
+        refused[1].rfind("  " + open_dir.string() + ": it is world-writable (mode 0777, no sticky bit)", 0),
+        0u)
+        << refused[1];
+    EXPECT_NE(refused[1].find("chmod go-w " + open_dir.string()), std::string::npos) << refused[1];
+    EXPECT_NE(r.err.find("[warn] plugin directory " + open_dir.string() + " not searched"), std::string::npos)
+        << r.err;
+
+    // The same directory made private again is searched.
+    ASSERT_EQ(::chmod(open_dir.c_str(), 0755), 0);
+    const ProcessResult fixed =
+        run_process(HYPEREXPORT_BINARY, {"--no-default-plugin-dirs", "plugins", "list"},
+                    {{"HYPERSDK_PLUGIN_PATH", open_dir.string()}});
+    EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+    EXPECT_NE(fixed.out.find("org.hypersdk.test.good"), std::string::npos) << fixed.out;
+    EXPECT_EQ(fixed.out.find("Not loaded:"), std::string::npos) << fixed.out;
 }
 
 TEST(CliPluginsList, QuietSilencesTheWarnings) {

@@ -123,6 +123,49 @@ TEST_F(Hyper2kvmConverter, BinaryPathMustBeAnExecutableRegularFile) {
     EXPECT_TRUE(contains(dir.error, "is a directory")) << dir.error;
 }
 
+// hyper2kvm (and everything it starts) must not see the vCenter password or
+// cloud keys of the shell hyperexport runs in: the version probe and the
+// conversion both get the parent's environment minus the vendors' credential
+// variables and minus environment_unset, plus environment.
+TEST_F(Hyper2kvmConverter, ToolEnvironmentHasNoCredentials) {
+    const std::vector<std::string> credentials = {
+        "GOVC_PASSWORD",         "GOVC_URL",
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AZURE_CLIENT_SECRET",   "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+        "AZURE_STORAGE_KEY",     "GOOGLE_OAUTH_ACCESS_TOKEN"};
+    for (const auto& name : credentials) ::setenv(name.c_str(), ("secret-of-" + name).c_str(), 1);
+    ::setenv("HYPERSDK_TEST_DECLARED_SECRET", "plugin-secret", 1);
+    ::setenv("HYPERSDK_TEST_PLAIN", "plain", 1);
+    auto config_dumping_to = [](const std::string& env_file) {
+        return config_with(
+            R"({"FAKE_HYPER2KVM_ENV_FILE": ")" + env_file + R"(", "HYPERSDK_TEST_ADDED": "added"})",
+            R"(, "environment_unset": ["HYPERSDK_TEST_DECLARED_SECRET"])");
+    };
+    const std::string version_env = work_ / "version-env.json";
+    const std::string convert_env = work_ / "convert-env.json";
+    const auto v = plugin_->version(config_dumping_to(version_env));
+    const auto c = plugin_->convert(config_dumping_to(convert_env), write(spec_all()), "{}");
+    for (const auto& name : credentials) ::unsetenv(name.c_str());
+    ::unsetenv("HYPERSDK_TEST_DECLARED_SECRET");
+    ::unsetenv("HYPERSDK_TEST_PLAIN");
+    ASSERT_EQ(v.status, HYPERSDK_OK) << v.error;
+    ASSERT_EQ(c.status, HYPERSDK_OK) << c.error;
+
+    for (const auto& file : {version_env, convert_env}) {
+        SCOPED_TRACE(file);
+        rapidjson::Document env;
+        env.Parse(read_file(file));
+        ASSERT_TRUE(env.IsObject()) << read_file(file);
+        for (const auto& name : credentials) EXPECT_FALSE(env.HasMember(name.c_str())) << name << " leaked";
+        EXPECT_FALSE(env.HasMember("HYPERSDK_TEST_DECLARED_SECRET"));
+        ASSERT_TRUE(env.HasMember("HYPERSDK_TEST_PLAIN"));
+        EXPECT_STREQ(env["HYPERSDK_TEST_PLAIN"].GetString(), "plain");
+        ASSERT_TRUE(env.HasMember("HYPERSDK_TEST_ADDED"));
+        EXPECT_STREQ(env["HYPERSDK_TEST_ADDED"].GetString(), "added");
+        EXPECT_TRUE(env.HasMember("PATH"));
+    }
+}
+
 TEST_F(Hyper2kvmConverter, ConvertsEveryDiskIdenticallyAndReadsTheReport) {
     auto spec = spec_all();
     spec.validate = true;

@@ -7,12 +7,14 @@
 #include <sys/stat.h>
 #include <hypersdk/cxx/plugin.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
 
 #include "hypersdk/plugin_common/binary_lookup.hpp"
+#include "hypersdk/plugin_common/child_environment.hpp"
 #include "hypersdk/plugin_common/conversion_result.hpp"
 #include "hypersdk/plugin_common/converter_params.hpp"
 #include "hypersdk/plugin_common/json_access.hpp"
@@ -20,6 +22,7 @@
 #include "hypersdk/plugin_common/report.hpp"
 #include "hypersdk/plugin_common/subprocess.hpp"
 #include "hypersdk/plugin_common/tool_text.hpp"
+#include "hypersdk/plugin_common/tool_version.hpp"
 #include "test_images.hpp"
 
 namespace pc = hypersdk::plugin_common;
@@ -86,6 +89,82 @@ TEST(Subprocess, AppliesEnvironmentOverridesAndWorkingDirectory) {
     const auto r = run_sh("echo \"$HYPERSDK_TEST_VAR\"; echo \"$HOME\"; pwd", c, spec);
     ASSERT_TRUE(r.succeeded()) << r.describe();
     EXPECT_EQ(c.out, (std::vector<std::string>{"value with spaces", "/nowhere", dir.path()}));
+}
+
+TEST(ChildEnvironment, DropsCredentialsAndUnsetVariablesThenAddsTheConfiguredOnes) {
+    const char* parent[] = {
+        "PATH=/usr/bin", "GOVC_PASSWORD=vc-secret", "AWS_SECRET_ACCESS_KEY=k", "MY_TOKEN=t",
+        "KEEP=kept",     "OVERRIDDEN=old",          "AZURE_CLIENT_SECRET=az",  "NOEQUALS",
+        nullptr};
+    const auto env = pc::child_environment(parent, {"MY_TOKEN"}, {{"OVERRIDDEN", "new"}, {"ADDED", "a=b"}});
+    EXPECT_EQ(env, (std::vector<std::string>{"PATH=/usr/bin", "KEEP=kept", "NOEQUALS", "ADDED=a=b",
+                                             "OVERRIDDEN=new"}));
+}
+
+TEST(ChildEnvironment, TheConfiguredEnvironmentMaySetACredentialAgain) {
+    const char* parent[] = {"GOVC_PASSWORD=from-parent", nullptr};
+    EXPECT_EQ(pc::child_environment(parent, {}, {{"GOVC_PASSWORD", "given"}}),
+              std::vector<std::string>{"GOVC_PASSWORD=given"});
+}
+
+TEST(ChildEnvironment, ListsTheVendorsCredentialVariables) {
+    const auto& names = pc::provider_credential_variables();
+    for (const char* name :
+         {"GOVC_PASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET",
+          "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_STORAGE_KEY", "GOOGLE_OAUTH_ACCESS_TOKEN"})
+        EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+}
+
+// The runner itself: the child of run_process sees none of the parent's
+// credentials, whatever the caller set.
+TEST(Subprocess, ChildrenDoNotInheritCredentials) {
+    ::setenv("GOVC_PASSWORD", "vc-secret", 1);
+    ::setenv("AWS_SESSION_TOKEN", "aws-secret", 1);
+    ::setenv("HYPERSDK_TEST_SECRET_OPTION", "plugin-secret", 1);
+    ::setenv("HYPERSDK_TEST_PLAIN", "plain", 1);
+    Captured c;
+    pc::ProcessSpec spec;
+    spec.environment_unset = {"HYPERSDK_TEST_SECRET_OPTION"};
+    spec.environment = {{"HYPERSDK_TEST_ADDED", "added"}};
+    const auto r = run_sh("env", c, spec);
+    for (const char* name :
+         {"GOVC_PASSWORD", "AWS_SESSION_TOKEN", "HYPERSDK_TEST_SECRET_OPTION", "HYPERSDK_TEST_PLAIN"})
+        ::unsetenv(name);
+    ASSERT_TRUE(r.succeeded()) << r.describe();
+    auto has = [&](const std::string& entry) {
+        return std::find(c.out.begin(), c.out.end(), entry) != c.out.end();
+    };
+    EXPECT_FALSE(has("GOVC_PASSWORD=vc-secret"));
+    EXPECT_FALSE(has("AWS_SESSION_TOKEN=aws-secret"));
+    EXPECT_FALSE(has("HYPERSDK_TEST_SECRET_OPTION=plugin-secret"));
+    EXPECT_TRUE(has("HYPERSDK_TEST_PLAIN=plain"));
+    EXPECT_TRUE(has("HYPERSDK_TEST_ADDED=added"));
+}
+
+// A tool whose output streams are closed while it still runs (every tool at
+// its exit closes them an instant before it can be reaped) must be noticed
+// when it exits, not at the next poll interval. The tool closes its streams,
+// sleeps 0.25 s, writes the time and exits; run_process must return within a
+// few milliseconds of that, not ~0.13 s later (the 200 ms interval's next tick
+// after ~0.27 s is at 0.4 s). Best of 3, so a scheduling hiccup cannot decide.
+TEST(Subprocess, NoticesTheToolsExitAtOnceWhenItsStreamsAreClosed) {
+    TempDir dir;
+    const std::string stamp = dir / "exit-time";
+    double best_delay = 1e9;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        Captured c;
+        pc::ProcessSpec spec;
+        spec.poll_interval = 200ms;
+        const auto r = run_sh("exec >/dev/null 2>&1; sleep 0.25; date +%s.%N >" + stamp, c, spec);
+        const auto returned = std::chrono::system_clock::now();
+        ASSERT_TRUE(r.succeeded()) << r.describe();
+        std::ifstream in(stamp);
+        double exited = 0;
+        ASSERT_TRUE(in >> exited);
+        const double now = std::chrono::duration<double>(returned.time_since_epoch()).count();
+        best_delay = std::min(best_delay, now - exited);
+    }
+    EXPECT_LT(best_delay, 0.05) << "run_process returned " << best_delay << " s after the tool exited";
 }
 
 TEST(Subprocess, SpawnFailuresSayWhy) {
@@ -179,6 +258,40 @@ TEST(ToolText, ExtractsBareVersions) {
     EXPECT_EQ(pc::extract_version("0.2.0\n"), "0.2.0");
     EXPECT_EQ(pc::extract_version("virt-v2v 2.2.0"), "2.2.0");
     EXPECT_EQ(pc::extract_version("no version here"), "");
+}
+
+// validate() while routing and convert() both ask the tool its version: the
+// second answer comes from memory, unless the tool file changed or the first
+// probe failed.
+TEST(ToolVersion, ASuccessfulProbeIsAskedOncePerToolFile) {
+    TempDir dir;
+    const std::string tool = dir / "tool";
+    const std::string runs = dir / "runs";
+    write_file(tool, "#!/bin/sh\necho run >>" + runs + "\necho 'tool version 1.2.3'\n", 0755);
+    auto count_runs = [&] {
+        std::ifstream in(runs);
+        int lines = 0;
+        for (std::string line; std::getline(in, line);) ++lines;
+        return lines;
+    };
+    const pc::ConverterConfig config;
+    EXPECT_EQ(pc::probe_version(tool, config).version, "1.2.3");
+    EXPECT_EQ(pc::probe_version(tool, config).version, "1.2.3");
+    EXPECT_EQ(count_runs(), 1);
+
+    // An upgraded tool (a new file at the same path) is asked again.
+    const std::string upgraded = dir / "tool.new";
+    write_file(upgraded, "#!/bin/sh\necho run >>" + runs + "\necho 'tool version 1.2.40'\n", 0755);
+    ASSERT_EQ(::rename(upgraded.c_str(), tool.c_str()), 0);
+    EXPECT_EQ(pc::probe_version(tool, config).version, "1.2.40");
+    EXPECT_EQ(count_runs(), 2);
+
+    // A failing tool is not remembered.
+    const std::string broken = dir / "broken";
+    write_file(broken, "#!/bin/sh\necho run >>" + runs + "\nexit 3\n", 0755);
+    EXPECT_FALSE(pc::probe_version(broken, config).ok());
+    EXPECT_FALSE(pc::probe_version(broken, config).ok());
+    EXPECT_EQ(count_runs(), 4);
 }
 
 TEST(ToolText, QuotesArgumentsOnlyWhenNeeded) {
@@ -318,6 +431,10 @@ TEST(ConverterParams, DefaultsAndValues) {
     EXPECT_EQ(config.binary_path, "/opt/h");
     EXPECT_EQ(config.timeout().count(), 1500);
     EXPECT_EQ(config.environment.at("A"), "1");
+    EXPECT_TRUE(config.environment_unset.empty());
+    EXPECT_EQ(pc::parse_converter_config(R"({"environment_unset": ["GOVC_PASSWORD", "X_TOKEN"]})")
+                  .environment_unset,
+              (std::vector<std::string>{"GOVC_PASSWORD", "X_TOKEN"}));
     const auto options = pc::parse_convert_options(
         R"({"stream_output": true, "verbose": 3, "target_format": "raw", "compression_level": 9, "custom_args": ["-x"]})");
     EXPECT_TRUE(options.stream_output);
@@ -340,6 +457,10 @@ TEST(ConverterParams, ErrorsNameTheBadKey) {
               "converter config: key 'timeout_seconds' must be a number, not a string");
     EXPECT_EQ(message([] { pc::parse_converter_config(R"({"environment": {"A": 1}})"); }),
               "converter config: key 'environment.A' must be a string");
+    EXPECT_EQ(message([] { pc::parse_converter_config(R"({"environment_unset": ["A", 2]})"); }),
+              "converter config: key 'environment_unset[1]' must be a string, not a number");
+    EXPECT_EQ(message([] { pc::parse_converter_config(R"({"environment_unset": ["A=B"]})"); }),
+              "converter config: key 'environment_unset' holds an invalid variable name 'A=B'");
     EXPECT_EQ(message([] { pc::parse_convert_options(R"({"verbose": 7})"); }),
               "convert options: key 'verbose' must be an integer >= 0 and <= 3, not 7");
     EXPECT_EQ(message([] { pc::parse_convert_options(R"({"custom_args": ["-a", 2]})"); }),

@@ -504,6 +504,31 @@ TEST_F(ExportVcsim, VmsListsTheInventory) {
     EXPECT_NE(json.out.find("\"power_state\""), std::string::npos) << json.out;
 }
 
+// The real password inside --url or GOVC_URL, against a simulator that would
+// accept it: refused before any connection, with how to pass the user and the
+// password instead, and the password never printed.
+TEST_F(ExportVcsim, PasswordInTheUrlIsRefusedAndNeverPrinted) {
+    start();
+    const std::string url = vcsim_->url();
+    ASSERT_EQ(url.rfind("https://", 0), 0u) << url;
+    const std::string with_password = "https://" + vcsim_->username() + ":" + vcsim_->password() + "@" +
+                                      url.substr(std::string("https://").size());
+    const auto by_flag = hyperexport({"vms", "--provider", "vsphere", "--url", with_password}, env());
+    const auto by_env = hyperexport({"vms", "--provider", "vsphere"}, env({{"GOVC_URL", with_password}}));
+    for (const auto* result : {&by_flag, &by_env}) {
+        EXPECT_NE(result->exit_code, 0) << result->out;
+        EXPECT_EQ(result->out.find(kVm), std::string::npos) << "connected with the password in the URL";
+        EXPECT_EQ((result->out + result->err).find(vcsim_->password()), std::string::npos)
+            << "password printed:\n"
+            << result->out << result->err;
+        EXPECT_NE(result->err.find("must not hold a user name or password"), std::string::npos)
+            << result->err;
+        EXPECT_NE(result->err.find("give the URL as " + url), std::string::npos) << result->err;
+        EXPECT_NE(result->err.find("--password-file FILE (or GOVC_PASSWORD)"), std::string::npos)
+            << result->err;
+    }
+}
+
 // Command-line handling needs no server.
 ProcessResult hyperexport_offline(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {HYPEREXPORT_BINARY, "--no-default-plugin-dirs", "--plugin-dir",

@@ -6,7 +6,7 @@
 #                 --includedir I --libdir L --bindir D --plugins a,b,...
 #
 # Checks: hypersdk-host holds hyperexport; hypersdk-sdk holds every SDK header,
-# hypersdk-sdk.pc (with the right plugindir) and the CMake package; one
+# hypersdk-sdk.pc (with the right plugindir, relative to where it is) and the CMake package; one
 # hypersdk-plugin-<name> per plugin component holding a .so in the plugin dir.
 set -euo pipefail
 
@@ -117,9 +117,14 @@ if sdk_deb=$(deb_of hypersdk-sdk); then
     dpkg-deb -x "$sdk_deb" "$out/sdk-root"
     pc="$out/sdk-root$p/$libdir/pkgconfig/hypersdk-sdk.pc"
     if [[ -f $pc ]]; then
+        # The .pc is relocatable (${pcfiledir}): unpacked under sdk-root, its
+        # plugindir is the packaged plugin directory under sdk-root too.
         got=$(PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$(dirname "$pc")" pkg-config --variable=plugindir hypersdk-sdk)
-        if [[ $got == "$p/$libdir/hypersdk/plugins" ]]; then ok "hypersdk-sdk.pc plugindir=$got"
-        else fail "hypersdk-sdk.pc plugindir is '$got', expected $p/$libdir/hypersdk/plugins"; fi
+        if [[ $(realpath -m "$got") == "$out/sdk-root$p/$libdir/hypersdk/plugins" ]]; then
+            ok "hypersdk-sdk.pc plugindir=$got"
+        else
+            fail "hypersdk-sdk.pc plugindir is '$got', expected $out/sdk-root$p/$libdir/hypersdk/plugins"
+        fi
         got=$(PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$(dirname "$pc")" pkg-config --modversion hypersdk-sdk)
         [[ $got == "$version" ]] || fail "hypersdk-sdk.pc Version is '$got', expected $version"
     fi

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # template.plugins: what a third party does with plugin-template/, end to end.
-#   1. install the SDK component of this build into a scratch prefix;
-#   2. pkg-config (PKG_CONFIG_PATH) finds hypersdk-sdk and reports plugindir;
+#   1. install the SDK component of this build into a scratch prefix, then
+#      move that prefix elsewhere (both the .pc and the CMake package must
+#      follow: they are relocatable);
+#   2. pkg-config (PKG_CONFIG_PATH) finds hypersdk-sdk and reports cflags and
+#      plugindir under the moved prefix; the pkg-config recipe of
+#      plugin-template/README.md, run as written, builds the C converter, and
+#      hyperexport loads it;
 #   3. configure + build plugin-template out of tree, finding the SDK only
 #      through -DCMAKE_PREFIX_PATH=<scratch prefix>;
 #   4. each plugin exports only the entry symbol;
 #   5. this build's hyperexport loads them from --plugin-dir and
 #      `plugins info <id>` (text and --json) names each one and its
 #      capabilities; `plugins list` refuses none of them;
-#   6. `cmake --install` puts them in <prefix>/<HYPERSDK_PLUGIN_INSTALL_DIR>,
-#      where HYPERSDK_PLUGIN_PATH finds them;
-#   7. cpack makes one hypersdk-plugin-<name> .deb per plugin (if dpkg-deb).
+#   6. `cmake --install` puts them in <prefix>/<HYPERSDK_PLUGIN_INSTALL_DIR>
+#      with mode 0644 (what docs/plugin-guide.md and the .pc say), where
+#      HYPERSDK_PLUGIN_PATH finds them;
+#   7. cpack makes one hypersdk-plugin-<name> .deb per plugin (if dpkg-deb),
+#      its .so 0644 too.
 # Every command runs under `timeout`; the scratch directory is removed on exit.
 set -euo pipefail
 
-args=(build_dir source_dir hyperexport cmake cpack c_compiler cxx_compiler version libdir plugindir)
+args=(build_dir source_dir hyperexport cmake cpack c_compiler cxx_compiler version libdir)
 for a in "${args[@]}"; do declare "$a="; done
 while [[ $# -gt 0 ]]; do
     key=${1#--}
@@ -41,25 +48,43 @@ ids=(com.example.converter.diskfrob com.example.provider.acme com.example.conver
 kinds=(converter provider converter)
 files=(hypersdk-example-diskfrob.so hypersdk-example-acme.so hypersdk-example-guestfix.so)
 
-step "1. cmake --install $build_dir --component sdk --prefix $prefix"
-timeout 120 "$cmake" --install "$build_dir" --component sdk --prefix "$prefix"
+step "1. cmake --install $build_dir --component sdk --prefix $scratch/first-prefix; mv it to $prefix"
+timeout 120 "$cmake" --install "$build_dir" --component sdk --prefix "$scratch/first-prefix"
+mv "$scratch/first-prefix" "$prefix"
 
-step "2. pkg-config"
+step "2. pkg-config, and the README's pkg-config recipe"
 export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
 if timeout 30 pkg-config --exists hypersdk-sdk; then
     ok "pkg-config finds hypersdk-sdk in $PKG_CONFIG_PATH"
     got=$(pkg-config --variable=plugindir hypersdk-sdk)
-    [[ $got == "$plugindir" ]] && ok "plugindir=$got" || fail "plugindir is '$got', expected $plugindir"
+    [[ $(realpath -m "$got") == "$prefix/$libdir/hypersdk/plugins" ]] && ok "plugindir=$got" \
+        || fail "plugindir is '$got', expected $prefix/$libdir/hypersdk/plugins"
     got=$(pkg-config --modversion hypersdk-sdk)
     [[ $got == "$version" ]] && ok "version $got" || fail "pkg-config version '$got', expected $version"
-    # The .pc names the configure-time prefix (as distributions want); for
-    # this relocated install, --define-prefix derives it from the file's place.
-    got=$(pkg-config --define-prefix --cflags hypersdk-sdk)
+    got=$(pkg-config --cflags hypersdk-sdk)
     got=${got% }
-    [[ $got == "-I$prefix/include" && -f $prefix/include/hypersdk/hypersdk.h ]] \
-        && ok "relocated cflags $got" || fail "pkg-config --define-prefix --cflags gives '$got'"
+    [[ $got == -I* && $(realpath -m "${got#-I}") == "$prefix/include" ]] \
+        && ok "cflags $got name the moved prefix" || fail "pkg-config --cflags gives '$got', not -I$prefix/include"
 else
     fail "pkg-config does not find hypersdk-sdk with PKG_CONFIG_PATH=$PKG_CONFIG_PATH"
+fi
+# The recipe exactly as plugin-template/README.md gives it, run in a copy of
+# the template (it writes its output beside the sources).
+recipe=$(sed -n '/^Without CMake, pkg-config gives the flags:/,/^```$/p' "$source_dir/plugin-template/README.md" \
+    | sed -n '/^```sh$/,/^```$/{/^```/d;p}')
+pcbuild=$scratch/pc-recipe
+cp -r "$source_dir/plugin-template" "$pcbuild"
+if [[ -z $recipe ]]; then
+    fail "no pkg-config recipe found in plugin-template/README.md"
+elif (cd "$pcbuild" && cc() { timeout 120 "$c_compiler" "$@"; } && echo "+ $recipe" && eval "$recipe"); then
+    nm -D --defined-only "$pcbuild/hypersdk-example-diskfrob.so" | grep -qw hypersdk_plugin_entry_v1 \
+        && ok "the README's pkg-config recipe built hypersdk-example-diskfrob.so" \
+        || fail "the recipe's plugin exports no hypersdk_plugin_entry_v1"
+    out=$(timeout 60 "$hyperexport" --no-default-plugin-dirs --plugin-dir "$pcbuild" plugins info \
+        com.example.converter.diskfrob 2>&1) && ok "hyperexport loads the recipe's plugin" \
+        || fail "hyperexport does not load the recipe's plugin: $out"
+else
+    fail "the pkg-config recipe of plugin-template/README.md failed with PKG_CONFIG_PATH=$PKG_CONFIG_PATH"
 fi
 
 step "3. configure and build plugin-template against $prefix"
@@ -144,6 +169,8 @@ plugin_install_dir=$(sed -n 's/^ *set(HYPERSDK_PLUGIN_INSTALL_DIR "\(.*\)")$/\1/
 for f in "${files[@]}"; do
     [[ -f $inst/$plugin_install_dir/$f ]] && ok "installed $inst/$plugin_install_dir/$f" \
         || fail "$f is not in $inst/$plugin_install_dir"
+    mode=$(stat -c %a "$inst/$plugin_install_dir/$f" 2>/dev/null || true)
+    [[ $mode == 644 ]] && ok "$f installed with mode 0644" || fail "$f installed with mode '$mode', not 0644"
 done
 list=$(HYPERSDK_PLUGIN_PATH="$scratch/nonexistent:$inst/$plugin_install_dir" hx plugins list 2>&1) \
     || fail "plugins list with HYPERSDK_PLUGIN_PATH failed"
@@ -164,6 +191,9 @@ if command -v dpkg-deb >/dev/null; then
         want=".$prefix/$plugin_install_dir/$f"
         dpkg-deb -c "$deb" | awk '{print $NF}' | grep -qxF "$want" \
             && ok "$(basename "$deb") holds ${want#.}" || fail "$(basename "$deb") lacks ${want#.}"
+        mode=$(dpkg-deb -c "$deb" | awk -v f="$want" '$NF == f {print $1}')
+        [[ $mode == -rw-r--r-- ]] && ok "$(basename "$deb"): ${want#.} is 0644" \
+            || fail "$(basename "$deb"): ${want#.} has mode '$mode', not -rw-r--r--"
         [[ $(dpkg-deb -f "$deb" Depends) == *hypersdk-host* ]] || fail "$name does not depend on hypersdk-host"
     done
 else

@@ -20,6 +20,11 @@ rapidjson::Document parse_object(const char* json, const std::string& what) {
     return doc;
 }
 
+// An environment entry's name: not empty, and no '=' (which would end it).
+bool valid_variable_name(const std::string& name) {
+    return !name.empty() && name.find('=') == std::string::npos;
+}
+
 }  // namespace
 
 ConverterConfig parse_converter_config(const char* json) {
@@ -34,12 +39,17 @@ ConverterConfig parse_converter_config(const char* json) {
         if (const rapidjson::Value* env = get_object(doc, "environment", "")) {
             for (auto it = env->MemberBegin(); it != env->MemberEnd(); ++it) {
                 const std::string name(it->name.GetString(), it->name.GetStringLength());
-                if (name.empty() || name.find('=') != std::string::npos)
+                if (!valid_variable_name(name))
                     throw JsonError("key 'environment' holds an invalid variable name '" + name + "'");
                 if (!it->value.IsString()) throw JsonError("key 'environment." + name + "' must be a string");
                 config.environment[name] = std::string(it->value.GetString(), it->value.GetStringLength());
             }
         }
+        config.environment_unset =
+            get_string_array(doc, "environment_unset", "").value_or(std::vector<std::string>{});
+        for (const std::string& name : config.environment_unset)
+            if (!valid_variable_name(name))
+                throw JsonError("key 'environment_unset' holds an invalid variable name '" + name + "'");
         return config;
     } catch (const JsonError& e) {
         throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, std::string("converter config: ") + e.what());

@@ -9,6 +9,7 @@ ProcessSpec spec_from_config(const ConverterConfig& config, std::vector<std::str
     ProcessSpec spec;
     spec.argv = std::move(argv);
     spec.environment = config.environment;
+    spec.environment_unset = config.environment_unset;
     spec.working_directory =
         config.working_directory.empty() ? default_working_directory : config.working_directory;
     spec.timeout = config.timeout();

@@ -5,7 +5,12 @@
 //   3. <directory of the running executable>/../lib/hypersdk/plugins (the
 //      build tree and relocatable installs);
 //   4. the compiled-in install directory (HYPERSDK_INSTALL_PLUGIN_DIR).
-// Nonexistent directories are skipped later, by PluginRegistry::discover.
+// Nonexistent directories are skipped later, by PluginRegistry::discover,
+// which also refuses directories and files other users could change
+// (plugin_path_trust.hpp). A relative HYPERSDK_PLUGIN_PATH entry is refused
+// here: it would name a different directory in every working directory, as
+// the dynamic loader's LD_LIBRARY_PATH does. A relative --plugin-dir is typed
+// by the user for this one command, so it is kept.
 #pragma once
 
 #include <filesystem>
@@ -26,7 +31,20 @@ struct PluginSearchOptions {
     bool include_default_dirs = true;
 };
 
-// The ordered, lexically de-duplicated directory list.
+// A search path entry that is not searched, and why (says what to do).
+struct RefusedSearchDir {
+    std::filesystem::path path;
+    std::string reason;
+};
+
+struct PluginSearchDirs {
+    std::vector<std::filesystem::path> dirs;  // ordered, lexically de-duplicated
+    std::vector<RefusedSearchDir> refused;    // in the order met
+};
+
+PluginSearchDirs resolve_plugin_search_dirs(const PluginSearchOptions& options);
+
+// resolve_plugin_search_dirs(options).dirs.
 std::vector<std::filesystem::path> plugin_search_dirs(const PluginSearchOptions& options);
 
 // Splits "a:b::c" into {a, b, c}; empty elements are dropped.

@@ -4,7 +4,10 @@
 // logged at warn level and kept in load_errors(). One bad plugin never stops
 // the others. Plugins are unloaded (deinit, then dlclose) in reverse load
 // order when the registry is destroyed. Not thread-safe: discover on the main
-// thread, then share the registry read-only.
+// thread, then share the registry read-only. Directories and files that other
+// users could change are refused as well (plugin_path_trust.hpp), and so are
+// relative HYPERSDK_PLUGIN_PATH entries: each shows in load_errors() with the
+// reason.
 #pragma once
 
 #include <filesystem>
@@ -40,13 +43,16 @@ public:
     void reserve_flags(std::set<std::string> names) { reserved_flags_ = std::move(names); }
 
     // Loads the plugins of each directory in turn. Nonexistent directories
-    // and repeats (by canonical path) are skipped silently. When two plugins
+    // and repeats (by canonical path) are skipped silently; a directory or
+    // file others could change is refused (logged, kept in load_errors()).
+    // When two plugins
     // share an id, the first one found wins. May be called more than once;
     // a file already loaded is not loaded twice.
     void discover(const std::vector<std::filesystem::path>& dirs);
 
-    // plugin_search_dirs(options), then discover().
-    void discover(const PluginSearchOptions& options) { discover(plugin_search_dirs(options)); }
+    // resolve_plugin_search_dirs(options): its refused entries go to
+    // load_errors(), its directories to discover().
+    void discover(const PluginSearchOptions& options);
 
     // The directories the last discover() actually searched (existing ones).
     const std::vector<std::filesystem::path>& searched_dirs() const { return searched_dirs_; }
@@ -64,6 +70,8 @@ private:
     void load_file(const std::filesystem::path& file);
     // Why the candidate's option flags cannot be offered, or "".
     std::string flag_clash(const LoadedPlugin& candidate) const;
+    enum class Refused { directory, file };
+    void refuse(const std::filesystem::path& path, std::string reason, Refused what);
 
     std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
     std::vector<PluginLoadError> load_errors_;

@@ -8,18 +8,26 @@
 namespace hypersdk::vsphere {
 namespace {
 
-std::string percent_decode(const std::string& in) {
-    std::string out;
-    for (size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-            out.push_back(static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16)));
-            i += 2;
-        } else {
-            out.push_back(in[i]);
-        }
-    }
-    return out;
+// A user or password in the URL (user@host, user:pass@host) shows in `ps`,
+// shell history and logs. Both are refused, so one rule covers --url and
+// GOVC_URL alike (the plugin cannot tell which one a value came from). Any
+// '@' counts, even past a '/' or '?' that an unencoded password may hold;
+// the message keeps only what follows the last '@'. `rest` is the URL
+// without its scheme.
+void refuse_userinfo(const std::string& rest) {
+    const auto at = rest.rfind('@');
+    if (at == std::string::npos) return;
+    const std::string after = rest.substr(at + 1);
+    const auto path_start = after.find_first_of("/?#");
+    std::string path = path_start == std::string::npos ? "" : after.substr(path_start);
+    path = path.substr(0, path.find_first_of("?#"));
+    if (path.empty() || path == "/") path = "/sdk";
+    throw Error(ErrorKind::config,
+                "the vSphere URL must not hold a user name or password (it would show in ps, shell history "
+                "and logs): give the URL as https://" +
+                    after.substr(0, path_start) + path +
+                    ", the user with --username (or GOVC_USERNAME) and the password with --password-file "
+                    "FILE (or GOVC_PASSWORD)");
 }
 
 }  // namespace
@@ -73,18 +81,11 @@ void Config::normalise() {
         throw Error(ErrorKind::config, "vSphere URL must use https (got '" + scheme + "://...')");
     }
     rest = rest.substr(scheme_end + 3);
+    refuse_userinfo(rest);
     auto path_start = rest.find_first_of("/?#");
     std::string authority = rest.substr(0, path_start);
     std::string path = path_start == std::string::npos ? "" : rest.substr(path_start);
     path = path.substr(0, path.find_first_of("?#"));
-    if (auto at = authority.rfind('@'); at != std::string::npos) {
-        std::string userinfo = authority.substr(0, at);
-        authority = authority.substr(at + 1);
-        auto colon = userinfo.find(':');
-        if (username.empty()) username = percent_decode(userinfo.substr(0, colon));
-        if (password.empty() && colon != std::string::npos)
-            password = percent_decode(userinfo.substr(colon + 1));
-    }
     if (authority.empty()) throw Error(ErrorKind::config, "vSphere URL has no host: set url (or GOVC_URL)");
     if (path.empty() || path == "/") path = "/sdk";
     url = "https://" + authority + path;

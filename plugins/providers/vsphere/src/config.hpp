@@ -22,14 +22,15 @@ struct Config {
     std::chrono::seconds soap_timeout{300};   // one SOAP call, start to end
     std::chrono::seconds stall_timeout{120};  // a download receiving nothing this long fails
 
-    // GOVC_URL (host, host:port or URL, user:pass@ allowed), GOVC_USERNAME,
+    // GOVC_URL (host, host:port or URL; no user:pass@), GOVC_USERNAME,
     // GOVC_PASSWORD, GOVC_INSECURE, GOVC_DATACENTER, GOVC_TLS_CA_CERTS.
     // `lookup` defaults to std::getenv. Throws Error(config) on bad values.
     using Lookup = std::function<std::optional<std::string>(const std::string&)>;
     static Config from_env(const Lookup& lookup = {});
 
-    // Normalises `url` (adds https:// and /sdk, moves user:pass@ into
-    // username/password unless those are set) and checks the thumbprint.
+    // Normalises `url` (adds https:// and /sdk), refuses one holding a user
+    // or password (user@ or user:pass@: they belong in username/password)
+    // and checks the thumbprint.
     void normalise();
 
     // "host[:port]" of url: what replaces '*' in NFC device URLs.

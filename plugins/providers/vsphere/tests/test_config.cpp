@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
+#include <vector>
 
 #include "config.hpp"
 #include "errors.hpp"
@@ -32,20 +34,59 @@ TEST(VsphereConfig, ReadsGovcVariables) {
     EXPECT_EQ(c.host(), "vc.example.com");
 }
 
-TEST(VsphereConfig, CredentialsInTheUrlMoveOutOfIt) {
-    auto c = Config::from_env(env({{"GOVC_URL", "https://bob:p%40ss@127.0.0.1:8989/sdk"}}));
-    EXPECT_EQ(c.url, "https://127.0.0.1:8989/sdk");
-    EXPECT_EQ(c.username, "bob");
-    EXPECT_EQ(c.password, "p@ss");
-    EXPECT_EQ(c.host(), "127.0.0.1:8989");
-    EXPECT_FALSE(c.insecure);  // TLS verification is on by default
+// A password in the URL would show in `ps`: every form of user info is
+// refused, from --url (the plugin's `url`) and GOVC_URL alike, with the way to
+// pass user and password instead, and without repeating either.
+TEST(VsphereConfig, UserInfoInTheUrlIsRefusedWithoutEchoingIt) {
+    struct Case {
+        std::string url;
+        std::string suggested;
+    };
+    const std::vector<Case> cases = {
+        {"https://admin:s3cr%40t@vc.example.com/sdk", "https://vc.example.com/sdk"},
+        {"https://admin:s3cret@127.0.0.1:8989/sdk", "https://127.0.0.1:8989/sdk"},
+        {"admin:s3cret@vc.example.com", "https://vc.example.com/sdk"},
+        {"https://admin@vc.example.com/sdk", "https://vc.example.com/sdk"},
+        {"https://admin:@vc.example.com", "https://vc.example.com/sdk"},
+        // An unencoded '/' or '?' in the password must not hide the '@'.
+        {"https://admin:s3/cret@vc.example.com/sdk", "https://vc.example.com/sdk"},
+        {"https://admin:s3?cret@vc.example.com/sdk", "https://vc.example.com/sdk"},
+    };
+    for (const auto& [url, suggested] : cases) {
+        SCOPED_TRACE(url);
+        for (const bool from_env : {false, true}) {
+            std::string message;
+            try {
+                if (from_env) {
+                    Config::from_env(
+                        env({{"GOVC_URL", url}, {"GOVC_USERNAME", "carol"}, {"GOVC_PASSWORD", "y"}}));
+                } else {
+                    Config c;
+                    c.url = url;
+                    c.username = "carol";
+                    c.normalise();
+                }
+            } catch (const Error& e) {
+                EXPECT_EQ(e.kind(), ErrorKind::config);
+                message = e.what();
+            }
+            ASSERT_FALSE(message.empty()) << "accepted";
+            EXPECT_EQ(message.find("s3"), std::string::npos) << "password echoed: " << message;
+            EXPECT_EQ(message.find("admin"), std::string::npos) << "user echoed: " << message;
+            EXPECT_NE(message.find("must not hold a user name or password"), std::string::npos) << message;
+            EXPECT_NE(message.find("give the URL as " + suggested + ","), std::string::npos) << message;
+            EXPECT_NE(message.find("--username (or GOVC_USERNAME)"), std::string::npos) << message;
+            EXPECT_NE(message.find("--password-file FILE (or GOVC_PASSWORD)"), std::string::npos) << message;
+        }
+    }
 }
 
-TEST(VsphereConfig, ExplicitUserWinsOverUrlUser) {
-    auto c = Config::from_env(
-        env({{"GOVC_URL", "bob:x@host"}, {"GOVC_USERNAME", "carol"}, {"GOVC_PASSWORD", "y"}}));
-    EXPECT_EQ(c.username, "carol");
-    EXPECT_EQ(c.password, "y");
+TEST(VsphereConfig, HostAndPortWithoutUserInfoAreAccepted) {
+    auto c = Config::from_env(env({{"GOVC_URL", "https://127.0.0.1:8989/sdk"}, {"GOVC_USERNAME", "bob"}}));
+    EXPECT_EQ(c.url, "https://127.0.0.1:8989/sdk");
+    EXPECT_EQ(c.username, "bob");
+    EXPECT_EQ(c.host(), "127.0.0.1:8989");
+    EXPECT_FALSE(c.insecure);  // TLS verification is on by default
 }
 
 TEST(VsphereConfig, KeepsAnExplicitPath) {

@@ -13,6 +13,9 @@ struct ConverterConfig {
     std::string binary_path;
     double timeout_seconds = 0;  // 0 = none
     std::map<std::string, std::string> environment;
+    // Removed from the tool's environment (the host lists the variables of
+    // every option declared secret); see child_environment.hpp.
+    std::vector<std::string> environment_unset;
     std::string working_directory;
 
     std::chrono::milliseconds timeout() const {

@@ -21,8 +21,8 @@ struct JobToolRun {
     std::function<void(OutputStream, std::string_view)> on_line;
 };
 
-// spec.environment / working_directory / timeout from config (spec values
-// given by the caller win).
+// spec.environment, environment_unset, working_directory and timeout from
+// config.
 ProcessSpec spec_from_config(const ConverterConfig& config, std::vector<std::string> argv,
                              const std::string& default_working_directory);
 

@@ -20,7 +20,10 @@ struct ProcessSpec {
     // argv[0] is the program: an absolute or relative path (no PATH search;
     // use find_executable first).
     std::vector<std::string> argv;
-    // Added to (or replacing entries of) the parent's environment.
+    // The child's environment is the parent's without these variables and
+    // without provider_credential_variables() (child_environment.hpp), then
+    // `environment` added (replacing entries of the same name).
+    std::vector<std::string> environment_unset;
     std::map<std::string, std::string> environment;
     // Empty = the parent's working directory.
     std::string working_directory;

@@ -16,6 +16,9 @@ struct VersionProbe {
     bool ok() const { return problem.empty(); }
 };
 
+// A successful answer is remembered for the life of the process, per binary
+// (by path and file identity: device, inode, size, mtime), arguments and
+// environment; a failed one is asked again next time.
 VersionProbe probe_version(const std::string& binary, const ConverterConfig& config,
                            const std::vector<std::string>& args = {"--version"}, int timeout_seconds = 15);
 

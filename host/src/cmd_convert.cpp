@@ -90,6 +90,8 @@ int run_convert(const GlobalOptions& global, const std::vector<std::string>& arg
          "the hyper2kvm executable (default: search PATH, /usr/local/bin, /usr/bin, ~/.local/bin)")
         ("converter-arg", po::value(&custom_args)->value_name("ARG")->composing(),
          "extra argument for the converter's tool (repeatable)")
+        ("force", "overwrite existing files at output paths that are not outputs of an earlier run of this job (never a source disk)")
+        ("group-readable", "create outputs 0640 and new directories 0750 (default: 0600 and 0700)")
         ("dry-run", "show what the converter would run; convert nothing")
         ("json", "print the ConversionResult as JSON instead of the summary");
     // clang-format on
@@ -128,6 +130,8 @@ int run_convert(const GlobalOptions& global, const std::vector<std::string>& arg
     if (vm.count("compress-level")) request.compression_level = compress_level;
     request.hyper2kvm_binary = hyper2kvm_binary;
     request.custom_args = custom_args;
+    request.force = vm.count("force") > 0;
+    request.group_readable = vm.count("group-readable") > 0;
     const bool json = vm.count("json") > 0;
 
     core::PluginRegistry registry;

@@ -100,7 +100,7 @@ bool json_bool(const std::string& text, const char* key) {
 // --format ova: <vm>.ova beside the loose files, OVF first, then the disks
 // in manifest order. The loose files stay: the manifest (and so the
 // conversion) names them. Returns an error message, or "".
-std::string pack_ova(ExportOutcome& outcome, Job& job) {
+std::string pack_ova(ExportOutcome& outcome, Job& job, mode_t file_mode) {
     std::vector<OvaMember> members;
     for (const auto& record : outcome.files)
         if (record.kind == "descriptor" && record.path.extension() == ".ovf")
@@ -110,6 +110,7 @@ std::string pack_ova(ExportOutcome& outcome, Job& job) {
         if (record.kind == "disk") members.push_back({record.path, record.file_name});
     const fs::path out = outcome.output_dir / (members.front().path.stem().string() + ".ova");
     OvaPackOptions options;
+    options.file_mode = file_mode;
     options.progress = [&job](uint64_t done, uint64_t total) { job.report_progress(done, total); };
     options.cancelled = [&job] { return job.is_cancelled(); };
     try {
@@ -246,14 +247,21 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
     std::error_code ec;
     outcome.output_dir = fs::absolute(request.output_dir, ec).lexically_normal();
     if (ec) return finish(ExportStatus::failed, "invalid output directory " + request.output_dir.string());
-    fs::create_directories(outcome.output_dir, ec);
-    if (ec || !fs::is_directory(outcome.output_dir))
-        return finish(ExportStatus::failed, "cannot create the output directory " +
-                                                outcome.output_dir.string() + ": " + ec.message());
+    const files::FileModes modes = files::FileModes::private_or_group(request.group_readable);
+    std::unique_ptr<FileSinkFactory> sink_factory;
+    try {
+        files::create_directories(outcome.output_dir, modes.directory);
+        sink_factory = std::make_unique<FileSinkFactory>(
+            outcome.output_dir,
+            FileSinkOptions{request.resume, request.direct_io, modes, plugin->id(), request.vm},
+            std::move(observer));
+    } catch (const files::Error& error) {
+        return finish(ExportStatus::failed, std::string("cannot use the output directory: ") + error.what());
+    }
+    FileSinkFactory& sinks = *sink_factory;
     const std::string export_timestamp = rfc3339_utc_now();
 
     const bool packs_ova = host_packs_ova(request, *plugin);
-    FileSinkFactory sinks(outcome.output_dir, request.resume, std::move(observer), request.direct_io);
     TextBuffer result;
     int32_t status;
     {
@@ -287,7 +295,13 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
             return finish(ExportStatus::cancelled, "export cancelled; partial files stay in " +
                                                        outcome.output_dir.string() +
                                                        " as *.part: run the same command again to resume");
-        return finish(ExportStatus::failed, job_error_message(job, status, "exporting " + request.vm));
+        std::string error = job_error_message(job, status, "exporting " + request.vm);
+        // A provider reports a failed sink call in its own words; the host's
+        // reason (a truncated transfer, a full disk) must not get lost.
+        if (const std::string sink_error = sinks.last_error();
+            !sink_error.empty() && error.find(sink_error) == std::string::npos)
+            error += ": " + sink_error;
+        return finish(ExportStatus::failed, std::move(error));
     }
 
     ExportManifestInput input;
@@ -305,7 +319,9 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
     try {
         const Manifest manifest = build_export_manifest(input);
         const fs::path path = outcome.output_dir / std::string(kManifestFileName);
-        write_manifest_file(manifest, path);  // validates, atomic
+        ManifestWriteOptions write_options;
+        write_options.file_mode = modes.file;
+        write_manifest_file(manifest, path, write_options);  // validates, atomic
         outcome.manifest_path = path;
     } catch (const InvalidManifestError& error) {
         return finish(ExportStatus::failed, std::string("the export's manifest does not validate:\n") +
@@ -325,7 +341,7 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
         outcome.manifest_verified = true;
     }
     if (packs_ova) {
-        std::string error = pack_ova(outcome, job);
+        std::string error = pack_ova(outcome, job, modes.file);
         if (job.cancel_reason() != CancelReason::none)
             return finish(ExportStatus::cancelled,
                           "OVA packing cancelled; the exported files and the manifest "

@@ -47,6 +47,8 @@ struct ExportFlags {
     std::string profile;
     int parallel = 4;
     bool direct_io = true;
+    bool resume = true;
+    bool group_readable = false;
     std::string conversion_timeout = "2h";
     bool stream_conversion = true;
     std::string hyper2kvm_binary;
@@ -320,6 +322,9 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
         ("parallel", po::value(&flags.parallel)->value_name("N")->default_value(4), "disks downloaded at once (1-64)")
         ("direct-io", po::value(&flags.direct_io)->value_name("BOOL")->default_value(true)->implicit_value(true),
          "write disks with O_DIRECT where the filesystem has it (no page-cache copy or eviction); false: buffered")
+        ("resume", po::value(&flags.resume)->value_name("BOOL")->default_value(true)->implicit_value(true),
+         "continue a .part of an earlier run when its resume record shows the same source; false: always start over")
+        ("group-readable", po::bool_switch(&flags.group_readable), "create files 0640 and new directories 0750 (default: 0600 and 0700)")
         ("power-off", po::value(&flags.power_off)->value_name("BOOL")->default_value(false)->implicit_value(true),
          "power a running VM off first (otherwise a running VM is refused)")
         ("manifest-checksum", po::value(&flags.manifest_checksum)->value_name("BOOL")->default_value(true)
@@ -393,6 +398,8 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
     request.power_off = flags.power_off;
     request.parallel = flags.parallel;
     request.direct_io = flags.direct_io;
+    request.resume = flags.resume;
+    request.group_readable = flags.group_readable;
     request.manifest_checksum = flags.manifest_checksum;
     request.verify_manifest = flags.verify_manifest;
     request.target_format = flags.target_format;
@@ -464,6 +471,7 @@ int run_export(const GlobalOptions& global, const std::vector<std::string>& args
         conversion_request.timeout = *timeout;
         conversion_request.stream_output = flags.stream_conversion && !flags.quiet;
         conversion_request.hyper2kvm_binary = flags.hyper2kvm_binary;
+        conversion_request.group_readable = flags.group_readable;
         const core::ConversionManager manager(registry);
         const core::ConversionPlan plan = manager.plan(conversion_request);
         core::Job job("convert " + outcome.manifest_path.string());

@@ -248,6 +248,14 @@ public:
         return HYPERSDK_OK;
     }
 
+    int32_t write_zeros(uint64_t length) override {
+        if (fd_ < 0) return fail(HYPERSDK_ERR_INVALID_ARGUMENT, "sink is closed");
+        if (!writer_->write_zeros(length)) return fail(HYPERSDK_ERR_IO, writer_->error());
+        offset_ += length;
+        if (factory_.observer_.progress) factory_.observer_.progress(index_, offset_);
+        return HYPERSDK_OK;
+    }
+
     int32_t rewind() override {
         if (fd_ < 0) return fail(HYPERSDK_ERR_INVALID_ARGUMENT, "sink is closed");
         if (!writer_->rewind()) return fail(HYPERSDK_ERR_IO, writer_->error());

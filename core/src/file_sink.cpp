@@ -294,8 +294,8 @@ public:
                                                 std::to_string(*artifact_.exact_bytes) +
                                                 " bytes (the source's exact_bytes), received " +
                                                 std::to_string(offset_) +
-                                                ": an incomplete transfer is not a file; " + part_name_ +
-                                                " is kept, run the export again to resume it");
+                                                ": the transfer is incomplete, so nothing is committed; " +
+                                                part_name_ + " is kept, run the export again to resume it");
         }
         // Durable before visible: a final name always means complete bytes.
         const bool synced = ::fsync(fd) == 0;
@@ -357,7 +357,9 @@ std::string FileSinkFactory::resume_refusal(const SinkArtifact& artifact) const 
     const auto stored = read_resume_record(dir_, artifact.file_name, problem);
     if (!stored) return problem;
     const std::string differences = resume_record_differences(*stored, record_for(options_, artifact));
-    if (!differences.empty()) return "it was written for another source (" + differences + " differs)";
+    if (!differences.empty())
+        return "it was written for another source (" + differences +
+               (differences.find(" and ") == std::string::npos ? " differs)" : " differ)");
     return {};
 }
 

@@ -146,6 +146,16 @@ TEST(FileSinkResume, EveryFieldOfTheRecordMustMatch) {
     }
 }
 
+TEST(FileSinkResume, SeveralDifferencesAreAllNamed) {
+    TempDir dir;
+    interrupted(dir.path(), identity(), disk(), "old bytes");
+    const auto reopened = reopen_and_finish(
+        dir.path(), identity("org.other.provider", "vm-2"),
+        R"({"kind":"disk","id":"disk-0","file_name":"d.vmdk","format":"vmdk","source_key":"snap-2"})", "new");
+    EXPECT_NE(reopened.warnings.find("(provider, vm and source_key differ)"), std::string::npos)
+        << reopened.warnings;
+}
+
 TEST(FileSinkResume, ATornOrHostileRecordIsNoRecord) {
     for (const std::string& text :
          {std::string("{\"version\": 1, \"provider\": "), std::string("[]"), std::string(100000, '[')}) {

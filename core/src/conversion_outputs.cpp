@@ -34,6 +34,7 @@ std::optional<FileId> id_of(const fs::path& path, bool follow) {
 struct RecordedOutput {
     std::string path;
     std::string manifest;
+    std::string source;  // "" for the report
     FileId id;
 };
 
@@ -70,9 +71,12 @@ std::vector<RecordedOutput> read_record(const fs::path& directory) {
             !item.HasMember("manifest") || !item["manifest"].IsString() || !item.HasMember("dev") ||
             !item["dev"].IsUint64() || !item.HasMember("ino") || !item["ino"].IsUint64())
             continue;
-        entries.push_back({item["path"].GetString(), item["manifest"].GetString(),
-                           FileId{static_cast<dev_t>(item["dev"].GetUint64()),
-                                  static_cast<ino_t>(item["ino"].GetUint64())}});
+        const auto source = item.FindMember("source");
+        entries.push_back(
+            {item["path"].GetString(), item["manifest"].GetString(),
+             source != item.MemberEnd() && source->value.IsString() ? source->value.GetString() : "",
+             FileId{static_cast<dev_t>(item["dev"].GetUint64()),
+                    static_cast<ino_t>(item["ino"].GetUint64())}});
     }
     return entries;
 }
@@ -91,6 +95,8 @@ std::string record_json(const std::vector<RecordedOutput>& entries) {
         writer.String(entry.path);
         writer.Key("manifest");
         writer.String(entry.manifest);
+        writer.Key("source");
+        writer.String(entry.source);
         writer.Key("dev");
         writer.Uint64(static_cast<uint64_t>(entry.id.dev));
         writer.Key("ino");
@@ -102,18 +108,19 @@ std::string record_json(const std::vector<RecordedOutput>& entries) {
     return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-bool earlier_output_of(const std::vector<RecordedOutput>& record, const fs::path& path, const fs::path& job) {
-    const auto entry = id_of(path, false);
+bool earlier_output_of(const std::vector<RecordedOutput>& record, const ConversionOutput& output,
+                       const fs::path& job) {
+    const auto entry = id_of(output.path, false);
     return entry && std::any_of(record.begin(), record.end(), [&](const RecordedOutput& recorded) {
-               return recorded.path == path.string() && recorded.manifest == job.string() &&
-                      recorded.id == *entry;
+               return recorded.path == output.path.string() && recorded.manifest == job.string() &&
+                      recorded.source == output.source && recorded.id == *entry;
            });
 }
 
-std::vector<fs::path> all_outputs(const ConversionOutputs& outputs) {
-    std::vector<fs::path> paths = outputs.disks;
-    if (!outputs.report.empty()) paths.push_back(outputs.report);
-    return paths;
+std::vector<ConversionOutput> all_outputs(const ConversionOutputs& outputs) {
+    std::vector<ConversionOutput> all = outputs.disks;
+    if (!outputs.report.empty()) all.push_back({outputs.report, ""});
+    return all;
 }
 
 }  // namespace
@@ -135,7 +142,7 @@ ConversionOutputs conversion_outputs(const Manifest& manifest, const fs::path& m
         formats.push_back(*manifest.output->format);
     for (const auto& disk : manifest.disks)
         for (const auto& format : formats)
-            outputs.disks.push_back(outputs.directory / (disk.id + "." + format));
+            outputs.disks.push_back({outputs.directory / (disk.id + "." + format), disk.local_path});
 
     const auto* report = manifest.options && manifest.options->report ? &*manifest.options->report : nullptr;
     if (report == nullptr || report->enabled.value_or(true)) {
@@ -160,11 +167,12 @@ std::string check_conversion_outputs(const Manifest& manifest, const fs::path& m
     std::string existing;
     const fs::path job = job_identity(manifest_path);
     const auto record = read_record(outputs.directory);
-    const std::vector<fs::path> paths = all_outputs(outputs);
-    for (size_t i = 0; i < paths.size(); ++i) {
-        const fs::path& path = paths[i];
+    const std::vector<ConversionOutput> all = all_outputs(outputs);
+    for (size_t i = 0; i < all.size(); ++i) {
+        const fs::path& path = all[i].path;
         for (size_t j = 0; j < i; ++j)
-            if (paths[j] == path) clashes += "\n  " + path.string() + " would be written twice by this job";
+            if (all[j].path == path)
+                clashes += "\n  " + path.string() + " would be written twice by this job";
         for (const fs::path& candidate : {path, fs::path(path.string() + std::string(kPartSuffix))}) {
             const auto id = id_of(candidate, true);  // through a symlink: where a write would land
             if (!id) continue;
@@ -175,11 +183,11 @@ std::string check_conversion_outputs(const Manifest& manifest, const fs::path& m
         }
         std::error_code ec;
         const bool present = fs::exists(fs::symlink_status(path, ec));
-        if (present && !force && !earlier_output_of(record, path, job)) existing += "\n  " + path.string();
+        if (present && !force && !earlier_output_of(record, all[i], job)) existing += "\n  " + path.string();
     }
     if (!clashes.empty())
         return "refusing to convert " + manifest_path.string() +
-               ": an output would overwrite a source disk:" + clashes +
+               ": an output would overwrite a source disk or another output:" + clashes +
                "\nChoose another output.directory (hyperexport manifest create --output-dir DIR), or move "
                "the "
                "source disks away from the output names.";
@@ -196,10 +204,11 @@ std::string record_conversion_outputs(const fs::path& manifest_path, const Conve
     if (!fs::is_directory(outputs.directory, ec)) return {};  // the converter made nothing
     const fs::path job = job_identity(manifest_path);
     std::vector<RecordedOutput> entries = read_record(outputs.directory);
-    for (const fs::path& path : all_outputs(outputs)) {
+    for (const ConversionOutput& output : all_outputs(outputs)) {
+        const fs::path& path = output.path;
         std::erase_if(entries, [&](const RecordedOutput& entry) { return entry.path == path.string(); });
         if (const auto id = id_of(path, false); id && fs::is_regular_file(fs::symlink_status(path, ec)))
-            entries.push_back({path.string(), job.string(), *id});
+            entries.push_back({path.string(), job.string(), output.source, *id});
     }
     try {
         files::Directory(outputs.directory)

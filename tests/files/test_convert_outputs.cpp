@@ -24,7 +24,7 @@ protected:
     fs::path create_manifest(const std::vector<fs::path>& disks, const fs::path& output_dir,
                              const std::string& name = "artifact-manifest.json") {
         const fs::path manifest = dir_ / name;
-        std::vector<std::string> args = {"manifest", "create"};
+        std::vector<std::string> args = {"manifest", "create", "--force"};
         for (const auto& disk : disks) args.insert(args.end(), {"--disk", disk.string() + ":qcow2"});
         args.insert(args.end(), {"--output", manifest.string(), "--output-dir", output_dir.string()});
         const auto created = run(args);
@@ -181,6 +181,20 @@ TEST_F(ConvertOutputs, AnotherJobsOutputIsNotAnEarlierOutputOfThisOne) {
     const auto result = convert(create_manifest({dir_ / "second.qcow2"}, out, "second.json"));
     EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
     EXPECT_NE(result.err.find("--force"), std::string::npos) << result.err;
+    EXPECT_EQ(sha256_of_file(out / "disk-0.qcow2"), first_output);
+}
+
+// The same manifest file rewritten for another disk (an export of another VM
+// into the same directory) is another job for the outputs the first one made.
+TEST_F(ConvertOutputs, TheSameManifestPathForAnotherSourceIsAnotherJob) {
+    make_qcow2(dir_ / "first.qcow2", kDiskBytes, 12);
+    make_qcow2(dir_ / "second.qcow2", kDiskBytes, 13);
+    const fs::path out = dir_ / "out";
+    ASSERT_EQ(convert(create_manifest({dir_ / "first.qcow2"}, out)).exit_code, 0);
+    const std::string first_output = sha256_of_file(out / "disk-0.qcow2");
+    const auto result = convert(create_manifest({dir_ / "second.qcow2"}, out));
+    EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+    EXPECT_NE(result.err.find((out / "disk-0.qcow2").string()), std::string::npos) << result.err;
     EXPECT_EQ(sha256_of_file(out / "disk-0.qcow2"), first_output);
 }
 

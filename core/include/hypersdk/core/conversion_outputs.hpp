@@ -7,8 +7,9 @@
 //     symlink to one: compared by (st_dev, st_ino), never by name. Always
 //     refused, --force or not: the conversion would destroy its own input.
 //   * An existing file at an output or report path is replaced only when it
-//     is an earlier output of the same job (the same manifest), as the
-//     output record kept in the output directory says, or with --force.
+//     is an earlier output of the same job (the same manifest file, and for a
+//     disk the same source disk), as the output record kept in the output
+//     directory says, or with --force.
 #pragma once
 
 #include <sys/types.h>
@@ -26,10 +27,15 @@ namespace hypersdk::core {
 // Sink file names may not take this name (file_sink.cpp).
 inline constexpr std::string_view kConversionRecordFileName = ".hyperexport-outputs.json";
 
+struct ConversionOutput {
+    std::filesystem::path path;
+    std::string source;  // the disk's local_path it is made from; "" for the report
+};
+
 struct ConversionOutputs {
-    std::filesystem::path directory;           // absolute
-    std::vector<std::filesystem::path> disks;  // one per disk and possible target format
-    std::filesystem::path report;              // empty when options.report.enabled is false
+    std::filesystem::path directory;      // absolute
+    std::vector<ConversionOutput> disks;  // one per disk and possible target format
+    std::filesystem::path report;         // empty when options.report.enabled is false
 };
 
 // Where the converter will write for `manifest` (read from `manifest_path`).

@@ -11,6 +11,8 @@
 
 #include "hypersdk/core/manifest_reader.hpp"
 
+#include <hypersdk/files/file_modes.hpp>
+
 namespace hypersdk::core {
 namespace {
 
@@ -149,6 +151,8 @@ std::string ConversionManager::convert_options_json(const ConversionRequest& req
     writer.StartArray();
     for (const auto& arg : request.custom_args) writer.String(arg);
     writer.EndArray();
+    writer.Key("group_readable");
+    writer.Bool(request.group_readable);
     writer.EndObject();
     return buffer.GetString();
 }
@@ -173,6 +177,10 @@ ConversionPlan ConversionManager::plan(const ConversionRequest& request) const {
     plan.manifest = read.manifest;
     plan.needs = derive_conversion_needs(plan.manifest, request.target_format);
     if (!plan.manifest_issues.empty()) return plan;
+    // The host's check, whichever converter runs: before any plugin is asked.
+    plan.outputs = conversion_outputs(plan.manifest, plan.manifest_path, plan.needs.target_format);
+    plan.output_problem =
+        check_conversion_outputs(plan.manifest, plan.manifest_path, plan.outputs, request.force);
 
     std::optional<std::string> forced_id;
     if (request.converter) {
@@ -245,6 +253,17 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
                         format_issues(plan.manifest_issues);
         return outcome;
     }
+    // Checked again right before running: the plan may be old, and files may
+    // have appeared at the output paths since.
+    const std::string output_problem =
+        plan.output_problem.empty()
+            ? check_conversion_outputs(plan.manifest, plan.manifest_path, plan.outputs, request.force)
+            : plan.output_problem;
+    if (!output_problem.empty()) {
+        outcome.status = ConversionStatus::failed;
+        outcome.error = output_problem;
+        return outcome;
+    }
     if (!plan.decision.chosen_id) {
         outcome.status = ConversionStatus::no_converter;
         outcome.error = plan.decision.failure;
@@ -268,6 +287,13 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
     const PluginCall call = converter->convert(config, plan.manifest_path, options, job);
     const int32_t status = call.status;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!request.dry_run) {
+        // Whatever the outcome: what the converter made may be replaced by a re-run.
+        const std::string record_problem =
+            record_conversion_outputs(plan.manifest_path, plan.outputs,
+                                      files::FileModes::private_or_group(request.group_readable).file);
+        if (!record_problem.empty()) job.add_warning("convert", record_problem);
+    }
 
     const bool have_result = !call.output.empty() && parse_conversion_result(call.output, outcome);
     if (outcome.duration_seconds <= 0) outcome.duration_seconds = elapsed;

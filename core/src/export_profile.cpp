@@ -1,5 +1,7 @@
 #include "hypersdk/core/export_profile.hpp"
 
+#include <hypersdk/files/directory.hpp>
+
 #include "hypersdk/core/duration.hpp"
 #include "hypersdk/core/manifest_validator.hpp"
 
@@ -197,28 +199,6 @@ std::string read_file(const fs::path& path) {
     return buffer.str();
 }
 
-void write_all(int fd, const std::string& data, const std::string& source) {
-    size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail(source, std::string("write failed: ") + std::strerror(errno));
-        }
-        done += static_cast<size_t>(n);
-    }
-}
-
-// create_directories would leave new directories at the umask's mode; a
-// profile directory holds host names and paths, so keep it private.
-void make_private_dirs(const fs::path& dir) {
-    std::error_code ec;
-    if (fs::is_directory(dir, ec)) return;
-    if (dir.has_parent_path() && dir.parent_path() != dir) make_private_dirs(dir.parent_path());
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        throw ProfileError("cannot create profile directory " + dir.string() + ": " + std::strerror(errno));
-}
-
 }  // namespace
 
 fs::path profiles_dir() {
@@ -386,32 +366,22 @@ void save_profile(const ExportProfile& profile, bool overwrite) {
     parse_profile_json(json, source,
                        [&profile](const std::string& key) { return profile.loose_keys.count(key) != 0; });
 
-    make_private_dirs(path.parent_path());
+    try {
+        // A profile directory holds host names and paths: private.
+        files::create_directories(path.parent_path(), 0700);
+    } catch (const files::Error& e) {
+        throw ProfileError(std::string("cannot create the profile directory: ") + e.what());
+    }
     std::error_code ec;
     if (!overwrite && fs::exists(fs::symlink_status(path, ec)))
         fail(source, "already exists (use --force to replace it)");
 
     // Write beside the target and rename, so a reader (or a crash) never sees
-    // half a profile.
-    const fs::path part = path.string() + ".part";
-    const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) fail(part.string(), std::string("cannot create: ") + std::strerror(errno));
+    // half a profile; never through a symlink planted at either name.
     try {
-        write_all(fd, json, part.string());
-        if (::fsync(fd) != 0) fail(part.string(), std::string("fsync failed: ") + std::strerror(errno));
-    } catch (...) {
-        ::close(fd);
-        ::unlink(part.c_str());
-        throw;
-    }
-    if (::close(fd) != 0) {
-        ::unlink(part.c_str());
-        fail(part.string(), std::string("close failed: ") + std::strerror(errno));
-    }
-    if (::rename(part.c_str(), path.c_str()) != 0) {
-        const int error = errno;
-        ::unlink(part.c_str());
-        fail(source, std::string("rename failed: ") + std::strerror(error));
+        files::Directory(path.parent_path()).write_atomically(path.filename().string(), json, 0600);
+    } catch (const files::Error& e) {
+        fail(source, e.what());
     }
 }
 

@@ -61,7 +61,7 @@ std::string written_method(const ExportOutcome& outcome, const std::string& prov
 // --format ova: <vm>.ova beside the loose files, OVF first, then the disks
 // in manifest order. The loose files stay: the manifest (and so the
 // conversion) names them. Returns an error message, or "".
-std::string pack_ova(ExportOutcome& outcome, Job& job) {
+std::string pack_ova(ExportOutcome& outcome, Job& job, mode_t file_mode) {
     std::vector<OvaMember> members;
     for (const auto& record : outcome.files)
         if (record.kind == "descriptor" && record.path.extension() == ".ovf")
@@ -71,6 +71,7 @@ std::string pack_ova(ExportOutcome& outcome, Job& job) {
         if (record.kind == "disk") members.push_back({record.path, record.file_name});
     const fs::path out = outcome.output_dir / (members.front().path.stem().string() + ".ova");
     OvaPackOptions options;
+    options.file_mode = file_mode;
     options.progress = [&job](uint64_t done, uint64_t total) { job.report_progress(done, total); };
     options.cancelled = [&job] { return job.is_cancelled(); };
     try {
@@ -223,14 +224,21 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
     std::error_code ec;
     outcome.output_dir = fs::absolute(request.output_dir, ec).lexically_normal();
     if (ec) return finish(ExportStatus::failed, "invalid output directory " + request.output_dir.string());
-    fs::create_directories(outcome.output_dir, ec);
-    if (ec || !fs::is_directory(outcome.output_dir))
-        return finish(ExportStatus::failed, "cannot create the output directory " +
-                                                outcome.output_dir.string() + ": " + ec.message());
+    const files::FileModes modes = files::FileModes::private_or_group(request.group_readable);
+    std::unique_ptr<FileSinkFactory> sink_factory;
+    try {
+        files::create_directories(outcome.output_dir, modes.directory);
+        sink_factory = std::make_unique<FileSinkFactory>(
+            outcome.output_dir,
+            FileSinkOptions{request.resume, request.direct_io, modes, provider->plugin_id(), request.vm},
+            std::move(observer));
+    } catch (const files::Error& error) {
+        return finish(ExportStatus::failed, std::string("cannot use the output directory: ") + error.what());
+    }
+    FileSinkFactory& sinks = *sink_factory;
     const std::string export_timestamp = rfc3339_utc_now();
 
     const bool packs_ova = host_packs_ova(outcome.format, *provider);
-    FileSinkFactory sinks(outcome.output_dir, request.resume, std::move(observer), request.direct_io);
     PluginCall call;
     {
         std::string error;
@@ -261,7 +269,13 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
             return finish(ExportStatus::cancelled, "export cancelled; partial files stay in " +
                                                        outcome.output_dir.string() +
                                                        " as *.part: run the same command again to resume");
-        return finish(ExportStatus::failed, call.error);
+        std::string error = call.error;
+        // A provider reports a failed sink call in its own words; the host's
+        // reason (a truncated transfer, a full disk) must not get lost.
+        if (const std::string sink_error = sinks.last_error();
+            !sink_error.empty() && error.find(sink_error) == std::string::npos)
+            error += ": " + sink_error;
+        return finish(ExportStatus::failed, std::move(error));
     }
     if (!read.value)
         return finish(ExportStatus::failed, "the " + request.provider +
@@ -286,7 +300,9 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
     try {
         const Manifest manifest = build_export_manifest(input);
         const fs::path path = outcome.output_dir / std::string(kManifestFileName);
-        write_manifest_file(manifest, path);  // validates, atomic
+        ManifestWriteOptions write_options;
+        write_options.file_mode = modes.file;
+        write_manifest_file(manifest, path, write_options);  // validates, atomic
         outcome.manifest_path = path;
     } catch (const InvalidManifestError& error) {
         return finish(ExportStatus::failed, std::string("the export's manifest does not validate:\n") +
@@ -308,7 +324,7 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
         outcome.manifest_verified = true;
     }
     if (packs_ova) {
-        std::string error = pack_ova(outcome, job);
+        std::string error = pack_ova(outcome, job, modes.file);
         if (job.cancel_reason() != CancelReason::none)
             return finish(ExportStatus::package_failed,
                           "OVA packing cancelled; the exported files and the manifest are complete in " +

@@ -8,14 +8,16 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <regex>
 #include <system_error>
 #include <vector>
 
+#include "hypersdk/core/conversion_outputs.hpp"
 #include "hypersdk/core/manifest.hpp"
 #include "hypersdk/core/manifest_validator.hpp"
-#include "hypersdk/core/sha256.hpp"
+#include "hypersdk/core/resume_record.hpp"
 #include "hypersdk/core/sink_writer.hpp"
 
 namespace hypersdk::core {
@@ -28,9 +30,83 @@ std::string errno_text(int error) {
     return std::generic_category().message(error);
 }
 
+bool ends_with(std::string_view text, std::string_view suffix) {
+    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
 bool valid_disk_id(const std::string& id) {
     static const std::regex pattern("^[A-Za-z0-9_-]+$");
     return std::regex_match(id, pattern);
+}
+
+// Decodes one UTF-8 code point at `at`; false when the bytes there are not
+// valid UTF-8 (overlong forms and surrogates included).
+bool next_code_point(std::string_view text, size_t& at, uint32_t& code_point) {
+    const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(at);
+    size_t length = 0;
+    uint32_t minimum = 0;
+    if (lead < 0x80) {
+        code_point = lead;
+        at += 1;
+        return true;
+    } else if ((lead & 0xE0) == 0xC0) {
+        length = 2, code_point = lead & 0x1F, minimum = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3, code_point = lead & 0x0F, minimum = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4, code_point = lead & 0x07, minimum = 0x10000;
+    } else {
+        return false;
+    }
+    if (at + length > text.size()) return false;
+    for (size_t i = 1; i < length; ++i) {
+        if ((byte(at + i) & 0xC0) != 0x80) return false;
+        code_point = (code_point << 6) | (byte(at + i) & 0x3F);
+    }
+    if (code_point < minimum || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF))
+        return false;
+    at += length;
+    return true;
+}
+
+// Empty, or why `name` holds something a terminal or a log would misread.
+std::string check_characters(std::string_view name) {
+    for (size_t at = 0; at < name.size();) {
+        const size_t start = at;
+        uint32_t code_point = 0;
+        if (!next_code_point(name, at, code_point))
+            return "must be valid UTF-8 (byte " + std::to_string(start) + " is not)";
+        if (code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point <= 0x9F)) {
+            char text[16];
+            std::snprintf(text, sizeof text, "U+%04X", static_cast<unsigned>(code_point));
+            return "must not contain control characters (" + std::string(text) + " at byte " +
+                   std::to_string(start) + ")";
+        }
+    }
+    return {};
+}
+
+// The name for a message: control characters, C1 included, escaped.
+std::string quote_name(std::string_view name) {
+    std::string shown;
+    for (size_t at = 0; at < name.size();) {
+        const size_t start = at;
+        uint32_t code_point = 0;
+        if (!next_code_point(name, at, code_point)) {
+            char text[8];
+            std::snprintf(text, sizeof text, "\\x%02x", static_cast<unsigned char>(name[start]));
+            shown += text;
+            at = start + 1;
+        } else if (code_point >= 0x80 && code_point <= 0x9F) {
+            char text[8];
+            std::snprintf(text, sizeof text, "\\u%04x", static_cast<unsigned>(code_point));
+            shown += text;
+        } else {
+            shown.append(name.substr(start, at - start));
+        }
+    }
+    return quote_for_message(shown);
 }
 
 // Optional string member; false (with error) when present but not a string.
@@ -45,11 +121,22 @@ bool read_string(const rapidjson::Value& object, const char* key, std::string& o
     return true;
 }
 
-void fsync_directory(const std::filesystem::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;  // best effort: the rename itself already happened
-    ::fsync(fd);
-    ::close(fd);
+bool read_size(const rapidjson::Value& object, const char* key, std::optional<uint64_t>& out,
+               std::string& error) {
+    const auto it = object.FindMember(key);
+    if (it == object.MemberEnd()) return true;
+    if (!it->value.IsUint64()) {
+        error = std::string("artifact \"") + key + "\": expected an integer >= 0";
+        return false;
+    }
+    out = it->value.GetUint64();
+    return true;
+}
+
+ResumeRecord record_for(const FileSinkOptions& options, const SinkArtifact& artifact) {
+    return {options.provider,   options.vm,      artifact.kind,           artifact.id,
+            artifact.file_name, artifact.format, artifact.expected_bytes, artifact.exact_bytes,
+            artifact.source_key};
 }
 
 }  // namespace
@@ -62,14 +149,19 @@ std::string check_sink_file_name(std::string_view name) {
     if (name.find('\0') != std::string_view::npos) return "must not contain a NUL byte";
     if (name.find('/') != std::string_view::npos) return "must be a bare file name (no '/')";
     if (name == "." || name == "..") return "must not be \".\" or \"..\"";
-    // The manifest is written by the host; a provider must not overwrite it.
+    if (std::string problem = check_characters(name); !problem.empty()) return problem;
+    // Names the host writes itself in the output directory.
     if (name == kManifestFileName) return "is reserved for the manifest";
+    if (name == kConversionRecordFileName) return "is reserved for the host's record of conversion outputs";
+    if (ends_with(name, kPartSuffix)) return "must not end in \".part\" (reserved for partial files)";
+    if (ends_with(name, kResumeRecordSuffix))
+        return "must not end in \".resume.json\" (reserved for resume records)";
     return {};
 }
 
 std::optional<SinkArtifact> parse_sink_artifact(std::string_view artifact_json, std::string& error) {
     rapidjson::Document document;
-    document.Parse(artifact_json.data(), artifact_json.size());
+    document.Parse<rapidjson::kParseIterativeFlag>(artifact_json.data(), artifact_json.size());
     if (document.HasParseError() || !document.IsObject()) {
         error = "artifact_json is not a JSON object";
         return std::nullopt;
@@ -96,7 +188,7 @@ std::optional<SinkArtifact> parse_sink_artifact(std::string_view artifact_json, 
         return std::nullopt;
     }
     if (const std::string problem = check_sink_file_name(artifact.file_name); !problem.empty()) {
-        error = "artifact \"file_name\" " + quote_for_message(artifact.file_name) + " " + problem;
+        error = "artifact \"file_name\" " + quote_name(artifact.file_name) + " " + problem;
         return std::nullopt;
     }
     if (artifact.kind == "disk" && std::find(kDiskSourceFormats.begin(), kDiskSourceFormats.end(),
@@ -105,12 +197,17 @@ std::optional<SinkArtifact> parse_sink_artifact(std::string_view artifact_json, 
                 quote_for_message(artifact.format);
         return std::nullopt;
     }
-    if (const auto it = document.FindMember("expected_bytes"); it != document.MemberEnd()) {
-        if (!it->value.IsUint64()) {
-            error = "artifact \"expected_bytes\": expected an integer >= 0";
+    if (!read_size(document, "expected_bytes", artifact.expected_bytes, error) ||
+        !read_size(document, "exact_bytes", artifact.exact_bytes, error))
+        return std::nullopt;
+    if (const auto it = document.FindMember("source_key"); it != document.MemberEnd()) {
+        if (!it->value.IsString() || it->value.GetStringLength() == 0 ||
+            it->value.GetStringLength() > kMaxSourceKeyBytes) {
+            error = "artifact \"source_key\": expected a string of 1 to " +
+                    std::to_string(kMaxSourceKeyBytes) + " bytes";
             return std::nullopt;
         }
-        artifact.expected_bytes = it->value.GetUint64();
+        artifact.source_key = std::string(it->value.GetString(), it->value.GetStringLength());
     }
     return artifact;
 }
@@ -119,17 +216,17 @@ std::optional<SinkArtifact> parse_sink_artifact(std::string_view artifact_json, 
 // the factory's shared state needs the lock.
 class FileSink final : public Sink {
 public:
-    FileSink(Job& job, FileSinkFactory& factory, SinkArtifact artifact, size_t index, int fd,
-             std::filesystem::path part, uint64_t offset, Sha256 hash)
+    FileSink(Job& job, FileSinkFactory& factory, SinkArtifact artifact, size_t index, int fd, uint64_t offset,
+             Sha256 hash)
         : job_(job),
           factory_(factory),
           artifact_(std::move(artifact)),
           index_(index),
           fd_(fd),
-          part_(std::move(part)),
+          part_name_(artifact_.file_name + std::string(kPartSuffix)),
           offset_(offset),
-          writer_(std::make_unique<SinkWriter>(fd, part_.string(), offset, std::move(hash),
-                                               factory.direct_io_)) {}
+          writer_(std::make_unique<SinkWriter>(fd, factory.dir_.path_of(part_name_).string(), offset,
+                                               std::move(hash), factory.options_.direct_io)) {}
 
     ~FileSink() override {
         // Destroyed without close(): keep the .part (with every accepted byte)
@@ -146,6 +243,14 @@ public:
     int32_t write(const void* data, size_t length) override {
         if (fd_ < 0) return fail(HYPERSDK_ERR_INVALID_ARGUMENT, "sink is closed");
         if (!writer_->write(data, length)) return fail(HYPERSDK_ERR_IO, writer_->error());
+        offset_ += length;
+        if (factory_.observer_.progress) factory_.observer_.progress(index_, offset_);
+        return HYPERSDK_OK;
+    }
+
+    int32_t write_zeros(uint64_t length) override {
+        if (fd_ < 0) return fail(HYPERSDK_ERR_INVALID_ARGUMENT, "sink is closed");
+        if (!writer_->write_zeros(length)) return fail(HYPERSDK_ERR_IO, writer_->error());
         offset_ += length;
         if (factory_.observer_.progress) factory_.observer_.progress(index_, offset_);
         return HYPERSDK_OK;
@@ -173,36 +278,60 @@ public:
         const bool written = writer_->finish(sha256);
         const std::string write_error = writer_->error();
         writer_.reset();
+        const auto give_up = [&](int32_t code, std::string message) {
+            factory_.release(artifact_.file_name, index_);
+            return fail(code, std::move(message));
+        };
         if (!written) {
             ::close(fd);
-            factory_.release(artifact_.file_name, index_);
-            return fail(HYPERSDK_ERR_IO, write_error);
+            return give_up(HYPERSDK_ERR_IO, write_error);
+        }
+        if (artifact_.exact_bytes && offset_ != *artifact_.exact_bytes) {
+            // The source announced its size: anything else is a truncated (or
+            // overlong) transfer, never a complete file. The .part stays.
+            ::close(fd);
+            return give_up(HYPERSDK_ERR_IO, "sink_close: " + part_name_ + ": expected " +
+                                                std::to_string(*artifact_.exact_bytes) +
+                                                " bytes (the source's exact_bytes), received " +
+                                                std::to_string(offset_) +
+                                                ": the transfer is incomplete, so nothing is committed; " +
+                                                part_name_ + " is kept, run the export again to resume it");
         }
         // Durable before visible: a final name always means complete bytes.
         const bool synced = ::fsync(fd) == 0;
         const int sync_errno = errno;
         const bool closed = ::close(fd) == 0;
-        if (!synced || !closed) {
-            factory_.release(artifact_.file_name, index_);
-            return fail(HYPERSDK_ERR_IO,
-                        "cannot flush " + part_.string() + ": " + errno_text(synced ? errno : sync_errno));
+        if (!synced || !closed)
+            return give_up(HYPERSDK_ERR_IO, "cannot flush " + factory_.dir_.path_of(part_name_).string() +
+                                                ": " + errno_text(synced ? errno : sync_errno));
+        try {
+            // renameat replaces whatever is at the final name (a planted
+            // symlink included), never the file a symlink points to.
+            factory_.dir_.rename(part_name_, artifact_.file_name);
+        } catch (const files::Error& e) {
+            return give_up(HYPERSDK_ERR_IO, e.what());
         }
-        const std::filesystem::path final_path = factory_.directory() / artifact_.file_name;
-        if (::rename(part_.c_str(), final_path.c_str()) != 0) {
-            const int rename_errno = errno;
-            factory_.release(artifact_.file_name, index_);
-            return fail(HYPERSDK_ERR_IO, "cannot rename " + part_.string() + " to " + final_path.string() +
-                                             ": " + errno_text(rename_errno));
+        try {
+            factory_.dir_.remove(resume_record_name(artifact_.file_name));
+            factory_.dir_.sync();
+        } catch (const files::Error&) {
+            // The file is complete and renamed; a stale record only makes a
+            // later run start that name over.
         }
-        fsync_directory(factory_.directory());
-        SinkRecord record{artifact_.kind, artifact_.id, artifact_.file_name, artifact_.format,
-                          final_path,     offset_,      std::move(sha256)};
+        SinkRecord record{artifact_.kind,
+                          artifact_.id,
+                          artifact_.file_name,
+                          artifact_.format,
+                          factory_.dir_.path_of(artifact_.file_name),
+                          offset_,
+                          std::move(sha256)};
         factory_.commit(std::move(record), index_);
         return HYPERSDK_OK;
     }
 
 private:
     int32_t fail(int32_t status, std::string message) {
+        factory_.note_error(message);
         job_.set_error(status, std::move(message));
         return status;
     }
@@ -212,13 +341,72 @@ private:
     SinkArtifact artifact_;
     size_t index_;
     int fd_;
-    std::filesystem::path part_;
+    std::string part_name_;
     uint64_t offset_;
     std::unique_ptr<SinkWriter> writer_;  // hashes and writes behind the provider
 };
 
+FileSinkFactory::FileSinkFactory(std::filesystem::path dir, FileSinkOptions options, Observer observer)
+    : dir_(std::move(dir)), options_(std::move(options)), observer_(std::move(observer)) {}
+
 FileSinkFactory::FileSinkFactory(std::filesystem::path dir, bool resume, Observer observer, bool direct_io)
-    : dir_(std::move(dir)), resume_(resume), direct_io_(direct_io), observer_(std::move(observer)) {}
+    : FileSinkFactory(std::move(dir), FileSinkOptions{resume, direct_io, {}, {}, {}}, std::move(observer)) {}
+
+std::string FileSinkFactory::resume_refusal(const SinkArtifact& artifact) const {
+    std::string problem;
+    const auto stored = read_resume_record(dir_, artifact.file_name, problem);
+    if (!stored) return problem;
+    const std::string differences = resume_record_differences(*stored, record_for(options_, artifact));
+    if (!differences.empty())
+        return "it was written for another source (" + differences +
+               (differences.find(" and ") == std::string::npos ? " differs)" : " differ)");
+    return {};
+}
+
+files::UniqueFd FileSinkFactory::open_part(Job& job, const SinkArtifact& artifact, uint64_t& offset,
+                                           Sha256& hash) {
+    const std::string part = artifact.file_name + std::string(kPartSuffix);
+    offset = 0;
+    if (dir_.entry_status(part)) {
+        std::string refusal = options_.resume ? resume_refusal(artifact) : "resuming is off (--resume=false)";
+        files::UniqueFd fd;
+        if (refusal.empty()) {
+            try {
+                fd = dir_.open_regular(part, O_RDWR);
+            } catch (const files::Error& e) {
+                refusal = e.what();
+            }
+        }
+        if (fd) {
+            // Resuming: hash what an earlier run wrote, once, then append after it.
+            std::vector<char> buffer(kResumeHashBufferBytes);
+            for (;;) {
+                const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0) throw files::Error(errno, "cannot read " + dir_.path_of(part).string());
+                if (n == 0) break;
+                hash.update(buffer.data(), static_cast<size_t>(n));
+                offset += static_cast<uint64_t>(n);
+            }
+            if (!artifact.exact_bytes || offset <= *artifact.exact_bytes) return fd;
+            refusal = "it holds " + std::to_string(offset) + " bytes, more than the source's exact_bytes (" +
+                      std::to_string(*artifact.exact_bytes) + ")";
+            fd.reset();
+            hash = Sha256();
+            offset = 0;
+        }
+        if (options_.resume)
+            job.add_warning("export", "not resuming " + part + ": " + refusal + "; starting it over");
+    }
+    // Started over: a stale entry is removed (a symlink itself, never its
+    // target), the record is written before the first byte, then the .part
+    // is created exclusively.
+    dir_.remove(part);
+    write_resume_record(dir_, record_for(options_, artifact), options_.modes.file);
+    files::UniqueFd fd = dir_.create(part, options_.modes.file, O_RDWR);
+    dir_.sync();
+    return fd;
+}
 
 int32_t FileSinkFactory::open(Job& job, std::string_view artifact_json, std::unique_ptr<Sink>& out) {
     std::string error;
@@ -243,35 +431,19 @@ int32_t FileSinkFactory::open(Job& job, std::string_view artifact_json, std::uni
         index = next_index_++;
     }
 
-    const std::filesystem::path part = dir_ / (artifact->file_name + std::string(kPartSuffix));
-    const int flags = O_RDWR | O_CREAT | O_CLOEXEC | (resume_ ? 0 : O_TRUNC);
-    const int fd = ::open(part.c_str(), flags, 0644);
-    if (fd < 0) {
-        const int open_errno = errno;
-        release(artifact->file_name, index);
-        job.set_error(HYPERSDK_ERR_IO, "cannot create " + part.string() + ": " + errno_text(open_errno));
-        return HYPERSDK_ERR_IO;
-    }
-    // Resuming: hash what an earlier run wrote, once, then append after it.
     Sha256 hash;
     uint64_t offset = 0;
-    std::vector<char> buffer(kResumeHashBufferBytes);
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            const int read_errno = errno;
-            ::close(fd);
-            release(artifact->file_name, index);
-            job.set_error(HYPERSDK_ERR_IO, "cannot read " + part.string() + ": " + errno_text(read_errno));
-            return HYPERSDK_ERR_IO;
-        }
-        if (n == 0) break;
-        hash.update(buffer.data(), static_cast<size_t>(n));
-        offset += static_cast<uint64_t>(n);
+    files::UniqueFd fd;
+    try {
+        fd = open_part(job, *artifact, offset, hash);
+    } catch (const files::Error& e) {
+        release(artifact->file_name, index);
+        note_error(e.what());
+        job.set_error(HYPERSDK_ERR_IO, std::string("sink_open: ") + e.what());
+        return HYPERSDK_ERR_IO;
     }
     if (observer_.opened) observer_.opened(index, *artifact, offset);
-    out = std::make_unique<FileSink>(job, *this, std::move(*artifact), index, fd, part, offset,
+    out = std::make_unique<FileSink>(job, *this, std::move(*artifact), index, fd.release(), offset,
                                      std::move(hash));
     return HYPERSDK_OK;
 }
@@ -279,6 +451,16 @@ int32_t FileSinkFactory::open(Job& job, std::string_view artifact_json, std::uni
 std::vector<SinkRecord> FileSinkFactory::records() const {
     std::lock_guard lock(mutex_);
     return records_;
+}
+
+std::string FileSinkFactory::last_error() const {
+    std::lock_guard lock(mutex_);
+    return last_error_;
+}
+
+void FileSinkFactory::note_error(const std::string& message) {
+    std::lock_guard lock(mutex_);
+    last_error_ = message;
 }
 
 void FileSinkFactory::commit(SinkRecord record, size_t index) {

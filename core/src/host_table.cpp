@@ -131,6 +131,15 @@ int32_t slot_sink_write(hypersdk_sink* sink, const void* data, size_t length) no
     }
 }
 
+int32_t slot_sink_write_zeros(hypersdk_sink* sink, uint64_t length) noexcept {
+    if (sink == nullptr) return HYPERSDK_ERR_INVALID_ARGUMENT;
+    try {
+        return sink_from(sink)->sink->write_zeros(length);
+    } catch (...) {
+        return HYPERSDK_ERR_IO;
+    }
+}
+
 int32_t slot_sink_rewind(hypersdk_sink* sink) noexcept {
     if (sink == nullptr) return HYPERSDK_ERR_INVALID_ARGUMENT;
     try {
@@ -180,6 +189,7 @@ HostTable::HostTable(std::string plugin_id, std::string plugin_path)
     table_.sink_write = slot_sink_write;
     table_.sink_rewind = slot_sink_rewind;
     table_.sink_close = slot_sink_close;
+    table_.sink_write_zeros = slot_sink_write_zeros;
 }
 
 }  // namespace hypersdk::core

@@ -1,6 +1,18 @@
 #include "hypersdk/core/job.hpp"
 
+#include <algorithm>
+
 namespace hypersdk::core {
+
+int32_t Sink::write_zeros(uint64_t length) {
+    static const char kZeros[64 * 1024] = {};
+    while (length > 0) {
+        const size_t chunk = static_cast<size_t>(std::min<uint64_t>(length, sizeof kZeros));
+        if (const int32_t status = write(kZeros, chunk); status != HYPERSDK_OK) return status;
+        length -= chunk;
+    }
+    return HYPERSDK_OK;
+}
 
 Job::Job(std::string description) : description_(std::move(description)) {}
 

@@ -1,5 +1,7 @@
 #include "hypersdk/core/ova_archive.hpp"
 
+#include <hypersdk/files/directory.hpp>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -151,9 +153,17 @@ void write_ova(const std::filesystem::path& out, const std::vector<OvaMember>& m
     }
 
     const std::filesystem::path part = out.string() + ".part";
+    const std::string out_name = out.filename().string();
+    const std::string part_name = part.filename().string();
+    std::unique_ptr<files::Directory> dir;
     Fd outfd;
-    outfd.fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (outfd.fd < 0) fail_io("cannot create", part, errno);
+    try {
+        dir = std::make_unique<files::Directory>(out.parent_path().empty() ? "." : out.parent_path());
+        dir->remove(part_name);  // a stale one, or a planted symlink (removed, never followed)
+        outfd.fd = dir->create(part_name, options.file_mode, O_WRONLY).release();
+    } catch (const files::Error& e) {
+        fail_io("cannot create", part, e.code().value());
+    }
 
     try {
         auto is_cancelled = [&] { return options.cancelled && options.cancelled(); };
@@ -197,21 +207,28 @@ void write_ova(const std::filesystem::path& out, const std::vector<OvaMember>& m
         outfd.fd = -1;
         if (::close(fd) != 0) fail_io("cannot close", part, errno);
         if (is_cancelled()) throw OvaCancelled();
-        if (::rename(part.c_str(), out.c_str()) != 0) fail_io("cannot rename to", out, errno);
+        try {
+            dir->rename(part_name, out_name);
+        } catch (const files::Error& e) {
+            throw std::runtime_error(std::string("ova: ") + e.what());
+        }
     } catch (...) {
         if (outfd.fd >= 0) {
             ::close(outfd.fd);
             outfd.fd = -1;
         }
-        ::unlink(part.c_str());
+        try {
+            dir->remove(part_name);
+        } catch (const files::Error&) {
+        }
         throw;
     }
 
     // Make the rename durable; the archive itself is already complete.
-    std::filesystem::path dir = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
-    Fd dirfd;
-    dirfd.fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd.fd >= 0) ::fsync(dirfd.fd);
+    try {
+        dir->sync();
+    } catch (const files::Error&) {
+    }
 }
 
 }  // namespace hypersdk::core

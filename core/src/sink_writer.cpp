@@ -1,6 +1,7 @@
 #include "hypersdk/core/sink_writer.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,12 @@
 #include <system_error>
 
 namespace hypersdk::core {
+namespace {
+
+// What holes are hashed from, and their unaligned edges written from.
+alignas(SinkWriter::kAlignment) const char kZeroBlock[64 * 1024] = {};
+
+}  // namespace
 
 struct SinkWriter::Buffer {
     Buffer() {
@@ -92,6 +99,46 @@ bool SinkWriter::write(const void* data, size_t length) {
     return true;
 }
 
+bool SinkWriter::write_zeros(uint64_t length) {
+    const auto write_bytes = [this](uint64_t count) {
+        for (; count > 0;) {
+            const size_t chunk = static_cast<size_t>(std::min<uint64_t>(count, sizeof kZeroBlock));
+            if (!write(kZeroBlock, chunk)) return false;
+            count -= chunk;
+        }
+        return true;
+    };
+    // The unaligned head up to the next block boundary is written as bytes.
+    const uint64_t position = next_offset_ + current_size_;
+    const uint64_t head = std::min<uint64_t>(length, (kAlignment - position % kAlignment) % kAlignment);
+    if (!write_bytes(head)) return false;
+    length -= head;
+    const uint64_t hole = length & ~static_cast<uint64_t>(kAlignment - 1);
+    if (hole > 0) {
+        std::unique_lock lock(mutex_);
+        // Back-pressure: holes cost no buffer, but the hasher still has to
+        // hash them; the provider waits rather than the queue growing.
+        changed_.wait(lock, [this] { return queue_.size() < kMaxQueuedBatches || failed_locked(); });
+        if (failed_locked()) {
+            error_ = write_error_;
+            return false;
+        }
+        if (current_ != nullptr) {
+            if (current_size_ > 0) {
+                queue_current(lock);
+            } else {
+                free_.push_back(current_);
+                current_ = nullptr;
+            }
+        }
+        // Nothing to write: only to hash, in order with the data around it.
+        queue_.push_back(Batch{nullptr, hole, next_offset_, false, true});
+        next_offset_ += hole;
+        changed_.notify_all();
+    }
+    return write_bytes(length - hole);
+}
+
 bool SinkWriter::take_buffer(std::unique_lock<std::mutex>& lock) {
     // Back-pressure: the provider waits for the disk rather than memory growing.
     changed_.wait(lock, [this] { return !free_.empty() || failed_locked(); });
@@ -129,6 +176,23 @@ bool SinkWriter::drain() {
         error_ = write_error_;
         return false;
     }
+    return extend_to_end_locked();
+}
+
+bool SinkWriter::extend_to_end_locked() {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) {
+        write_error_ = error_ = "cannot stat " + name_ + ": " + std::generic_category().message(errno);
+        failed_.store(true);
+        return false;
+    }
+    if (static_cast<uint64_t>(st.st_size) >= next_offset_) return true;
+    if (::ftruncate(fd_, static_cast<off_t>(next_offset_)) != 0) {
+        write_error_ = error_ =
+            "cannot extend " + name_ + " over its trailing hole: " + std::generic_category().message(errno);
+        failed_.store(true);
+        return false;
+    }
     return true;
 }
 
@@ -153,7 +217,7 @@ bool SinkWriter::finish(std::string& sha256) {
 
 void SinkWriter::retire_done_batches() {
     while (!queue_.empty() && queue_.front().hashed && queue_.front().written) {
-        free_.push_back(queue_.front().buffer);
+        if (queue_.front().buffer != nullptr) free_.push_back(queue_.front().buffer);
         queue_.pop_front();
     }
 }
@@ -171,7 +235,16 @@ void SinkWriter::hash_loop() {
         changed_.wait(lock, [&] { return (batch = oldest_pending(&Batch::hashed)) != nullptr || stop_; });
         if (batch == nullptr) return;  // stopping and nothing left
         lock.unlock();
-        hash_.update(batch->buffer->data, batch->size);
+        if (batch->buffer != nullptr) {
+            hash_.update(batch->buffer->data, static_cast<size_t>(batch->size));
+        } else {
+            // A hole: its zeros hashed from one static block, never allocated.
+            for (uint64_t left = batch->size; left > 0;) {
+                const size_t chunk = static_cast<size_t>(std::min<uint64_t>(left, sizeof kZeroBlock));
+                hash_.update(kZeroBlock, chunk);
+                left -= chunk;
+            }
+        }
         lock.lock();
         batch->hashed = true;  // deque elements stay put while queued
         retire_done_batches();
@@ -188,7 +261,8 @@ void SinkWriter::write_loop() {
         if (!failed_locked()) {  // after a failure, batches are dropped unwritten
             lock.unlock();
             std::string error;
-            const bool ok = write_batch(batch->buffer->data, batch->size, batch->offset, error);
+            const bool ok =
+                write_batch(batch->buffer->data, static_cast<size_t>(batch->size), batch->offset, error);
             lock.lock();
             if (!ok) {
                 write_error_ = std::move(error);

@@ -52,6 +52,8 @@ struct ConvertFlags {
     int compress_level = -1;
     std::vector<std::string> custom_args;
     bool explain = false;
+    bool force = false;
+    bool group_readable = false;
     bool dry_run = false;
     bool json = false;
 };
@@ -93,6 +95,10 @@ po::options_description convert_host_options(ConvertFlags& flags) {
          "compress the output, level 1-9 (0 = none; default: the manifest's pipeline.convert)")
         ("converter-arg", po::value(&flags.custom_args)->value_name("ARG")->composing(),
          "extra argument for the converter's tool (repeatable)")
+        ("force", po::bool_switch(&flags.force),
+         "overwrite existing files at output paths that are not outputs of an earlier run of this job (never a source disk)")
+        ("group-readable", po::bool_switch(&flags.group_readable),
+         "create outputs 0640 and new directories 0750 (default: 0600 and 0700)")
         ("dry-run", po::bool_switch(&flags.dry_run), "show what the converter would run; convert nothing")
         ("json", po::bool_switch(&flags.json), "print the ConversionResult as JSON instead of the summary");
     // clang-format on
@@ -157,6 +163,8 @@ int run_convert(const GlobalOptions& global, const std::vector<std::string>& arg
     request.verbose = flags.verbose;
     if (vm.count("compress-level")) request.compression_level = flags.compress_level;
     request.custom_args = flags.custom_args;
+    request.force = flags.force;
+    request.group_readable = flags.group_readable;
     if (const std::string problem =
             resolve_converter_options(registry, converter_groups, vm, nullptr, request);
         !problem.empty())

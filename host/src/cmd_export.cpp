@@ -170,6 +170,8 @@ core::ExportRequest export_request(const ParsedExport& parsed) {
     request.power_off = flags.power_off;
     request.parallel = flags.parallel;
     request.direct_io = flags.direct_io;
+    request.resume = flags.resume;
+    request.group_readable = flags.group_readable;
     request.manifest_checksum = flags.manifest_checksum;
     request.verify_manifest = flags.verify_manifest;
     request.target_format = flags.target_format;
@@ -233,6 +235,7 @@ core::ConversionOutcome run_conversion_after_export(const ParsedExport& parsed,
     request.target_format = flags.target_format;
     request.timeout = *core::parse_duration(flags.conversion_timeout);
     request.stream_output = flags.stream_conversion && !flags.quiet;
+    request.group_readable = flags.group_readable;
     const core::ConversionManager manager(registry);
     const core::ConversionPlan plan = manager.plan(request);
     ConversionDisplay display;

@@ -48,6 +48,10 @@ po::options_description export_host_options(ExportFlags& flags) {
         ("parallel", po::value(&flags.parallel)->value_name("N")->default_value(4), "disks downloaded at once (1-64)")
         ("direct-io", po::value(&flags.direct_io)->value_name("BOOL")->default_value(true)->implicit_value(true),
          "write disks with O_DIRECT where the filesystem has it (no page-cache copy or eviction); false: buffered")
+        ("resume", po::value(&flags.resume)->value_name("BOOL")->default_value(true)->implicit_value(true),
+         "continue a .part of an earlier run when its resume record shows the same source; false: always start over")
+        ("group-readable", po::bool_switch(&flags.group_readable),
+         "create files 0640 and new directories 0750 (default: 0600 and 0700)")
         ("power-off", po::value(&flags.power_off)->value_name("BOOL")->default_value(false)->implicit_value(true),
          "power a running VM off first (otherwise a running VM is refused, unless the provider copies "
          "running VMs from a snapshot)")

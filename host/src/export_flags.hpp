@@ -25,6 +25,8 @@ struct ExportFlags {
     std::string profile;
     int parallel = 4;
     bool direct_io = true;
+    bool resume = true;
+    bool group_readable = false;
     std::string conversion_timeout = "2h";
     bool stream_conversion = true;
     bool compress = false;

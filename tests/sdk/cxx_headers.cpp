@@ -25,6 +25,7 @@ int32_t returns_void(hypersdk_job* job, hypersdk_buffer* out) {
         const char bytes[4] = {1, 2, 3, 4};
         if (sink.offset() > 0) sink.rewind();
         sink.write(bytes, sizeof bytes);
+        sink.write_zeros(4096);
         sink.commit();
         throw hypersdk::cxx::Error(HYPERSDK_ERR_IO, "disk full");
     });

@@ -1,6 +1,7 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <hypersdk/cxx/plugin.hpp>
+#include <hypersdk/files/directory.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -8,7 +9,6 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 
 #include "hypersdk/plugin_common/json_access.hpp"
 #include "hypersdk/plugin_common/report.hpp"
@@ -194,25 +194,16 @@ std::string report_to_json(const Report& report) {
     return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-void write_report_file(const Report& report, const std::string& path) {
+void write_report_file(const Report& report, const std::string& path, const files::FileModes& modes) {
     namespace fs = std::filesystem;
     const std::string text = report_to_json(report);
-    const std::string part = path + ".part";
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    {
-        std::ofstream out(part, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw cxx::Error(HYPERSDK_ERR_IO, "cannot write report " + part + ": " + std::strerror(errno));
-        out << text;
-        out.close();
-        if (!out) throw cxx::Error(HYPERSDK_ERR_IO, "cannot write report " + part + ": write failed");
-    }
-    fs::rename(part, path, ec);
-    if (ec) {
-        const std::string why = ec.message();
-        fs::remove(part, ec);
-        throw cxx::Error(HYPERSDK_ERR_IO, "cannot rename " + part + " to " + path + ": " + why);
+    const fs::path target(path);
+    try {
+        const fs::path directory = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+        files::create_directories(directory, modes.directory);
+        files::Directory(directory).write_atomically(target.filename().string(), text, modes.file);
+    } catch (const files::Error& e) {
+        throw cxx::Error(HYPERSDK_ERR_IO, std::string("cannot write report ") + path + ": " + e.what());
     }
 }
 

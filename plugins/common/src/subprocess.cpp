@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,8 +74,9 @@ std::vector<char*> to_c_array(std::vector<std::string>& strings) {
 
 // Runs in the forked child: only async-signal-safe calls from here on.
 [[noreturn]] void exec_child(const char* path, char* const* argv, char* const* envp, const char* workdir,
-                             int in_fd, int out_fd, int err_fd, int status_fd) {
+                             int child_umask, int in_fd, int out_fd, int err_fd, int status_fd) {
     ::setpgid(0, 0);
+    if (child_umask >= 0) ::umask(static_cast<mode_t>(child_umask));
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -190,8 +192,8 @@ ProcessResult run_process(const ProcessSpec& spec, const LineCallback& on_line,
         return result;
     }
     if (pid == 0) {
-        exec_child(program.c_str(), argv.data(), envp.data(), workdir, devnull.get(), out.write.get(),
-                   err.write.get(), status.write.get());
+        exec_child(program.c_str(), argv.data(), envp.data(), workdir, spec.umask, devnull.get(),
+                   out.write.get(), err.write.get(), status.write.get());
     }
     // Also set the group from the parent, so a kill right after fork cannot
     // miss it (the child may not have run yet). EACCES after exec is fine.

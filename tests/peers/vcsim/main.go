@@ -55,6 +55,8 @@ func run() error {
 	certDir := flag.String("cert-dir", "", "directory for the server certificate PEM (default: a temp dir)")
 	nfcRange := flag.Bool("nfc-range", true, "serve NFC downloads with Range support (false: 200 + whole file)")
 	nfcRate := flag.Int64("nfc-rate", 0, "limit NFC downloads to this many bytes per second (0: unlimited)")
+	nfcTruncate := flag.Int64("nfc-truncate", 0,
+		"end every NFC disk download after this many bytes, without Content-Length (0: never)")
 	leaseDelay := flag.Duration("lease-init-delay", 0, "keep export leases 'initializing' this long")
 	stdinExit := flag.Bool("exit-on-stdin-eof", true, "exit when stdin is closed")
 	nfcOtherHost := flag.Bool("nfc-other-host", false,
@@ -77,6 +79,7 @@ func run() error {
 	}
 	simulator.HarnessLeaseInitDelay = *leaseDelay
 	simulator.HarnessNFCRate = *nfcRate
+	simulator.HarnessNFCTruncate = *nfcTruncate
 	switch *ovfDescriptor {
 	case "off", "on", "error", "invalid":
 		simulator.HarnessOvfCreateDescriptor = *ovfDescriptor

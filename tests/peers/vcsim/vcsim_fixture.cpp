@@ -65,6 +65,7 @@ Vcsim::Vcsim(VcsimOptions options) : options_(std::move(options)) {
         dir_.string(),
         "-nfc-range=" + std::string(options_.nfc_range ? "true" : "false"),
         "-nfc-rate=" + std::to_string(options_.nfc_rate),
+        "-nfc-truncate=" + std::to_string(options_.nfc_truncate),
         "-lease-init-delay=" + std::to_string(options_.lease_init_delay.count()) + "ms",
         "-ovf-create-descriptor=" + options_.ovf_create_descriptor,
         "-nfc-other-host=" + std::string(options_.nfc_other_host ? "true" : "false"),

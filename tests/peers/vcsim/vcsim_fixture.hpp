@@ -16,8 +16,11 @@ struct VcsimOptions {
     // any non-empty pair). The password reaches vcsim through its environment.
     std::string username = "hypersdk";
     std::string password = "vcsim-Pa55";
-    bool nfc_range = true;                          // false: NFC GET ignores Range (200 + whole file)
-    int64_t nfc_rate = 0;                           // NFC download limit, bytes/s (0: none)
+    bool nfc_range = true;  // false: NFC GET ignores Range (200 + whole file)
+    int64_t nfc_rate = 0;   // NFC download limit, bytes/s (0: none)
+    // > 0: every NFC disk download ends after this many bytes with the
+    // connection closed and no Content-Length, so it looks complete.
+    int64_t nfc_truncate = 0;
     std::chrono::milliseconds lease_init_delay{0};  // leases stay "initializing" this long
     // OvfManager.CreateDescriptor: "off" (MethodNotFound, as govmomi 0.24.2),
     // "on" (an envelope naming the simulator in its Annotation), "error"

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hypersdk/core/conversion_outputs.hpp"
 #include "hypersdk/core/conversion_routing.hpp"
 #include "hypersdk/core/job.hpp"
 #include "hypersdk/core/manifest.hpp"
@@ -44,6 +45,12 @@ struct ConversionRequest {
     // Removed from the tool's environment: the variables of every secret
     // option any loaded plugin declares (secret_environment_variables()).
     std::vector<std::string> environment_unset;
+    // Overwrite existing files at output paths that are not earlier outputs of
+    // this job (never a source disk: conversion_outputs.hpp).
+    bool force = false;
+    // Outputs 0640 and new directories 0750 instead of 0600/0700
+    // (ConvertOptions "group_readable"; tools run under umask 027, not 077).
+    bool group_readable = false;
 };
 
 struct ConversionPlan {
@@ -52,8 +59,11 @@ struct ConversionPlan {
     Manifest manifest;
     ConversionNeeds needs;
     RoutingDecision decision;
+    ConversionOutputs outputs;   // where the converter will write
+    std::string output_problem;  // non-empty: the outputs clash (conversion_outputs.hpp); nothing may run
 };
 
+// An output clash (ConversionPlan::output_problem) ends as `failed`.
 enum class ConversionStatus { succeeded, manifest_invalid, no_converter, failed, cancelled, timed_out };
 
 // ConversionResult, plus how it ended.
@@ -73,7 +83,8 @@ class ConversionManager {
 public:
     explicit ConversionManager(const PluginRegistry& registry) : registry_(registry) {}
 
-    // Reads and validates the manifest and chooses a converter (running the
+    // Reads and validates the manifest, checks what the conversion would
+    // write (check_conversion_outputs), and chooses a converter (running the
     // candidates' validate()). Never throws for bad input.
     ConversionPlan plan(const ConversionRequest& request) const;
 

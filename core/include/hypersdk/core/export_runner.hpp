@@ -26,8 +26,9 @@ struct ExportRequest {
     std::string format;  // one of the provider's export formats (or "ova" beside "ovf"); empty: its first
     bool power_off = false;
     int parallel = 4;
-    bool resume = true;     // keep ".part" files of an earlier run
-    bool direct_io = true;  // disks bypass the page cache where possible (sink_writer.hpp)
+    bool resume = true;  // keep ".part" files of an earlier run of the same source (resume_record.hpp)
+    bool group_readable = false;  // files 0640 and new directories 0750 instead of 0600/0700
+    bool direct_io = true;        // disks bypass the page cache where possible (sink_writer.hpp)
     bool manifest_checksum = true;
     bool verify_manifest = false;
     std::string target_format = "qcow2";  // the manifest's output.format

@@ -36,6 +36,9 @@ public:
     virtual ~Sink() = default;
     virtual uint64_t offset() const = 0;
     virtual int32_t write(const void* data, size_t length) = 0;
+    // Appends `length` zero bytes (hypersdk_host.sink_write_zeros). This
+    // default writes them; a file sink leaves a hole instead.
+    virtual int32_t write_zeros(uint64_t length);
     virtual int32_t rewind() = 0;
     // Called exactly once; the sink is destroyed right after.
     virtual int32_t close(int32_t status) = 0;

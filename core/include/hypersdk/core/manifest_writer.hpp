@@ -3,6 +3,8 @@
 // reader never sees a half-written manifest and a failure leaves no file.
 #pragma once
 
+#include <sys/types.h>
+
 #include "hypersdk/core/manifest.hpp"
 #include "hypersdk/core/manifest_validator.hpp"
 
@@ -31,9 +33,13 @@ std::string manifest_to_json(const Manifest& manifest);
 struct ManifestWriteOptions {
     bool validate = true;  // refuse (InvalidManifestError) to write an invalid manifest
     ValidationOptions validation;
+    mode_t file_mode = 0600;  // a manifest names private disks: 0640 when group-readable
 };
 
-// Throws InvalidManifestError, std::runtime_error (serialization) or
+// Writes "<path>.part" exclusively under the directory (never through a
+// symlink; a stale .part is removed first), fsyncs it and renames it over
+// `path` (a symlink there is replaced, never its target). Throws
+// InvalidManifestError, std::runtime_error (serialization) or
 // std::system_error (I/O; the message names the file).
 void write_manifest_file(const Manifest& manifest, const std::filesystem::path& path,
                          const ManifestWriteOptions& options = {});

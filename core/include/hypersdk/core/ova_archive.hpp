@@ -8,6 +8,8 @@
 // GNU tar, bsdtar and Python's tarfile all read that.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -25,6 +27,7 @@ struct OvaMember {
 struct OvaPackOptions {
     std::function<void(uint64_t done, uint64_t total)> progress;  // bytes copied so far / total
     std::function<bool()> cancelled;                              // polled per buffer; true -> stop
+    mode_t file_mode = 0600;  // the archive holds private disks: 0640 when group-readable
 };
 
 class OvaCancelled : public std::runtime_error {
@@ -32,13 +35,13 @@ public:
     OvaCancelled();
 };
 
-// Writes `out` atomically: everything goes to out + ".part", which is fsynced
-// and renamed to `out`; on any failure or cancel the .part is removed and
-// nothing named `out` appears (an existing `out` is left as it was).
-// members[0] must be the .ovf (its name ends in ".ovf"); names must be unique.
-// Each file is streamed with a 4 MiB buffer, never loaded whole.
-// Throws std::runtime_error naming the bad input (missing file, bad name, no
-// .ovf first, I/O error with strerror), or OvaCancelled.
+// Writes `out` atomically: everything goes to out + ".part" (created
+// exclusively, never through a symlink; a stale one is removed), which is
+// fsynced and renamed to `out` (replacing a symlink there, not its target); on any failure or cancel the
+// .part is removed and nothing named `out` appears (an existing `out` is left as it was). members[0] must be
+// the .ovf (its name ends in ".ovf"); names must be unique. Each file is streamed with a 4 MiB buffer, never
+// loaded whole. Throws std::runtime_error naming the bad input (missing file, bad name, no .ovf first, I/O
+// error with strerror), or OvaCancelled.
 void write_ova(const std::filesystem::path& out, const std::vector<OvaMember>& members,
                const OvaPackOptions& options = {});
 

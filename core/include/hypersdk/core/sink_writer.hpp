@@ -11,7 +11,14 @@
 // itself, and batches are only hashed. Unaligned heads (a resumed .part) and
 // tails are written buffered.
 //
-// Memory is bounded: at most kBuffers batches of kBatchBytes per sink.
+// Zeros (write_zeros) become holes: the unaligned edges of a run are written
+// as bytes, the aligned middle is never written (the hasher hashes it from a
+// static zero block) and the file is extended to its full length with
+// ftruncate whenever the queue drains, so trailing holes exist too and a
+// resumed .part covers every hole before its end.
+//
+// Memory is bounded: at most kBuffers batches of kBatchBytes per sink, and
+// at most kMaxQueuedBatches batches (holes included) waiting.
 // Errors are sticky: a failed write is reported by the next write(),
 // rewind() or finish(), naming the file and the system error.
 #pragma once
@@ -36,6 +43,7 @@ public:
     static constexpr size_t kBatchBytes = 2u << 20;
     static constexpr size_t kBuffers = 3;  // one filling, two in flight
     static constexpr size_t kAlignment = 4096;
+    static constexpr size_t kMaxQueuedBatches = 64;
 
     // Writes to `fd` (not owned; must stay open until this object is
     // destroyed) from byte `offset` on; the hash continues from `initial`
@@ -50,6 +58,8 @@ public:
 
     // false (and error()) when this or an earlier write failed.
     bool write(const void* data, size_t length);
+    // Appends `length` zero bytes, leaving a hole where they are aligned.
+    bool write_zeros(uint64_t length);
     // Waits for pending writes, truncates the file to 0 and restarts the hash.
     bool rewind();
     // Writes everything; on success sets `sha256` ("sha256:<hex>" of all the
@@ -63,8 +73,8 @@ public:
 private:
     struct Buffer;
     struct Batch {
-        Buffer* buffer;
-        size_t size;
+        Buffer* buffer;  // nullptr: a hole of `size` zeros, never written
+        uint64_t size;
         uint64_t offset;
         bool hashed = false;
         bool written = false;
@@ -73,6 +83,8 @@ private:
     bool take_buffer(std::unique_lock<std::mutex>& lock);
     void queue_current(std::unique_lock<std::mutex>& lock);
     bool drain();
+    // Extends the file to next_offset_ when holes end it. Drained, locked.
+    bool extend_to_end_locked();
     void retire_done_batches();
     // The oldest queued batch that has not passed `stage` (hashed or written).
     Batch* oldest_pending(bool Batch::*stage);

@@ -52,6 +52,10 @@ public:
             return;
         }
 
+        // hyper2kvm creates each "<id>.<format>.part" itself, following a
+        // symlink there: clear stale or planted entries first (the entry, never
+        // its target).
+        remove_partial_outputs();
         uint64_t total = 0;
         for (const auto& d : manifest_.disks) total += d.bytes;
         total = std::max<uint64_t>(total, 1);
@@ -59,6 +63,7 @@ public:
         const auto started_wall = std::chrono::system_clock::now();
         pc::JobToolRun run;
         run.spec = pc::spec_from_config(config_, argv_, manifest_.directory);
+        run.spec.umask = options_.tool_umask();  // hyper2kvm creates its outputs and report itself
         run.stream_output = options_.stream_output;
         process_ = pc::run_tool_for_job(job_, run);
         exit_known_ = process_.outcome == pc::ProcessOutcome::exited;
@@ -115,7 +120,8 @@ private:
     std::string format() const { return manifest_.output_format.empty() ? "qcow2" : manifest_.output_format; }
 
     // hyper2kvm writes "<id>.<format>.part" and renames; a killed run leaves
-    // the .part behind, which must never look like a result.
+    // the .part behind, which must never look like a result. std::filesystem
+    // removes a symlink itself, never what it points to.
     void remove_partial_outputs() {
         const fs::path dir(manifest_.effective_output_directory());
         for (const auto& d : manifest_.disks) {

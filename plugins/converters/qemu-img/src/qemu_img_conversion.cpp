@@ -1,9 +1,12 @@
 #include "qemu_img_conversion.hpp"
 
 #include <rapidjson/document.h>
+#include <sys/stat.h>
+#include <hypersdk/files/directory.hpp>
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "hypersdk/plugin_common/job_tool.hpp"
@@ -34,33 +37,52 @@ bool is_supported_target(const std::string& format) {
     return format == "qcow2" || format == "raw" || format == "vdi";
 }
 
-// Removes a ".part" file unless the conversion committed it, so a failed,
-// cancelled or interrupted run never leaves a partial image behind.
+// The ".part" qemu-img writes (it creates that file itself): a stale entry
+// there is removed first without following it, what the tool left is checked
+// to be a regular file of its own before the rename, and it is removed unless
+// the conversion committed it, so a failed, cancelled or interrupted run
+// never leaves a partial image behind.
 class PartFile {
 public:
-    explicit PartFile(std::string path) : path_(std::move(path)) {
-        std::error_code ec;
-        fs::remove(path_, ec);  // a stale one from an earlier crash
+    PartFile(const files::Directory& dir, std::string name)
+        : dir_(dir), name_(std::move(name)), part_(name_ + ".part") {
+        try {
+            dir_.remove(part_);  // from an earlier crash, or planted
+        } catch (const files::Error& e) {
+            throw cxx::Error(HYPERSDK_ERR_IO, std::string("cannot clear the way for qemu-img: ") + e.what());
+        }
     }
     PartFile(const PartFile&) = delete;
     PartFile& operator=(const PartFile&) = delete;
     ~PartFile() {
         if (!committed_) {
-            std::error_code ec;
-            fs::remove(path_, ec);
+            try {
+                dir_.remove(part_);
+            } catch (const files::Error&) {
+            }
         }
     }
-    void commit_to(const std::string& final_path) {
-        std::error_code ec;
-        fs::rename(path_, final_path, ec);
-        if (ec)
-            throw cxx::Error(HYPERSDK_ERR_IO,
-                             "cannot rename " + path_ + " to " + final_path + ": " + ec.message());
+    std::string path() const { return dir_.path_of(part_).string(); }
+    void commit() {
+        try {
+            const auto st = dir_.entry_status(part_);
+            if (!st || !S_ISREG(st->st_mode) || st->st_nlink != 1)
+                throw cxx::Error(HYPERSDK_ERR_IO, "qemu-img's output " + path() +
+                                                      " is not a regular file of its own (a symlink, a hard "
+                                                      "link or missing); it is not renamed to " +
+                                                      name_);
+            dir_.rename(part_, name_);  // replaces a symlink at the final name, never its target
+            dir_.sync();
+        } catch (const files::Error& e) {
+            throw cxx::Error(HYPERSDK_ERR_IO, e.what());
+        }
         committed_ = true;
     }
 
 private:
-    std::string path_;
+    const files::Directory& dir_;
+    std::string name_;
+    std::string part_;
     bool committed_ = false;
 };
 
@@ -176,7 +198,7 @@ private:
             if (compress_) p.argv.push_back("-c");
             p.argv.insert(p.argv.end(), options_.custom_args.begin(), options_.custom_args.end());
             p.argv.push_back(disk.local_path);
-            p.argv.push_back(p.output + ".part");
+            p.argv.push_back(p.output + ".part");  // PartFile clears and checks it
             // Progress is weighted by size; the file size stands in when the
             // manifest says 0.
             std::error_code ec;
@@ -197,10 +219,12 @@ private:
 
     void convert_all() {
         std::error_code ec;
-        fs::create_directories(output_dir_, ec);
-        if (ec)
-            throw cxx::Error(HYPERSDK_ERR_IO,
-                             "cannot create output directory " + output_dir_ + ": " + ec.message());
+        try {
+            files::create_directories(output_dir_, options_.modes().directory);
+            output_directory_ = std::make_unique<files::Directory>(output_dir_);
+        } catch (const files::Error& e) {
+            throw cxx::Error(HYPERSDK_ERR_IO, std::string("cannot use the output directory: ") + e.what());
+        }
         uint64_t done_weight = 0;
         job_.progress(0, total_weight_);
         rapidjson::Document converted(rapidjson::kArrayType);
@@ -231,9 +255,10 @@ private:
     }
 
     void convert_disk(const DiskPlan& p, uint64_t done_before) {
-        PartFile part(p.output + ".part");
+        PartFile part(*output_directory_, fs::path(p.output).filename().string());
         pc::JobToolRun run;
         run.spec = pc::spec_from_config(config_, p.argv, manifest_.directory);
+        run.spec.umask = options_.tool_umask();  // qemu-img creates the .part itself
         run.stream_output = options_.stream_output;
         run.on_line = [&](pc::OutputStream, std::string_view line) {
             if (const auto percent = pc::parse_progress_percent(line)) {
@@ -262,7 +287,7 @@ private:
             if (const std::string tail = r.tail_text(10); !tail.empty()) message += ": " + tail;
             throw cxx::Error(HYPERSDK_ERR_TOOL_FAILED, message);
         }
-        part.commit_to(p.output);
+        part.commit();
     }
 
     void validate_all() {
@@ -325,7 +350,7 @@ private:
         report_.duration_seconds = result_.duration_seconds;
         report_.extra = {{"converter", kPluginId}, {"tool", "qemu-img"}, {"tool_version", version_}};
         const std::string path = manifest_.effective_report_path();
-        pc::write_report_file(report_, path);
+        pc::write_report_file(report_, path, options_.modes());
         result_.report_path = path;
     }
 
@@ -371,6 +396,7 @@ private:
     std::string target_;
     bool compress_ = false;
     std::string output_dir_;
+    std::unique_ptr<files::Directory> output_directory_;  // opened once, before the first disk
     std::vector<DiskPlan> plans_;
     uint64_t total_weight_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "virt_v2v_conversion.hpp"
 
 #include <rapidjson/document.h>
+#include <hypersdk/files/directory.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -164,10 +165,11 @@ private:
 
     void execute() {
         std::error_code ec;
-        fs::create_directories(output_dir_, ec);
-        if (ec)
-            throw cxx::Error(HYPERSDK_ERR_IO,
-                             "cannot create output directory " + output_dir_ + ": " + ec.message());
+        try {
+            files::create_directories(output_dir_, options_.modes().directory);
+        } catch (const files::Error& e) {
+            throw cxx::Error(HYPERSDK_ERR_IO, std::string("cannot create the output directory: ") + e.what());
+        }
         // Refuse rather than overwrite: those files may be a finished earlier run.
         if (const auto existing = outputs_for(output_dir_, name_, false); !existing.empty())
             throw cxx::Error(HYPERSDK_ERR_STATE,
@@ -182,6 +184,7 @@ private:
                      "KVM unavailable (" + kvm_problem() + "): running the appliance with force_tcg");
         }
         run.stream_output = options_.stream_output;
+        run.spec.umask = options_.tool_umask();  // virt-v2v creates its outputs itself
         process_ = pc::run_tool_for_job(job_, run);
         if (!process_.succeeded()) {
             // virt-v2v writes its outputs in place: never leave half of them.
@@ -240,7 +243,7 @@ private:
         report_.extra = {{"converter", kPluginId}, {"tool", "virt-v2v"}, {"tool_version", version_}};
         try {
             const std::string path = manifest_.effective_report_path();
-            pc::write_report_file(report_, path);
+            pc::write_report_file(report_, path, options_.modes());
             result_.report_path = path;
         } catch (const std::exception& e) {
             if (success) throw;

@@ -5,7 +5,8 @@
 //   * hypersdk::cxx::guard(job, fn): runs fn, turns every exception into a
 //     negative status plus a job error, so no exception ever crosses into the
 //     host;
-//   * Job, Buffer, Sink: small value types over the host's C functions;
+//   * Job, Buffer, Sink: small value types over the host's C functions
+//     (Sink::write_zeros uses the 1.1 hole slot when the host has it);
 //   * HYPERSDK_CXX_ENTRY(descriptor): defines the exported entry symbol.
 //
 // Everything here is inline and lives in the plugin's own shared object, so
@@ -136,6 +137,23 @@ public:
     void write(const void* data, size_t length) {
         const int32_t status = host()->sink_write(sink_, data, length);
         if (status != HYPERSDK_OK) throw Error(status, "writing the output file failed");
+    }
+    // Appends `length` zero bytes: a hole the host leaves where the file
+    // system can (ABI 1.1 sink_write_zeros), or, on an older host without
+    // that slot, zeros written with sink_write.
+    void write_zeros(uint64_t length) {
+        const hypersdk_host* h = host();
+        if (HYPERSDK_HOST_HAS(h, sink_write_zeros)) {
+            const int32_t status = h->sink_write_zeros(sink_, length);
+            if (status != HYPERSDK_OK) throw Error(status, "writing zeros to the output file failed");
+            return;
+        }
+        static const char zeros[64 * 1024] = {};
+        while (length > 0) {
+            const size_t chunk = length < sizeof zeros ? static_cast<size_t>(length) : sizeof zeros;
+            write(zeros, chunk);
+            length -= chunk;
+        }
     }
     void rewind() {
         const int32_t status = host()->sink_rewind(sink_);

@@ -7,6 +7,7 @@
 package simulator
 
 import (
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -18,6 +19,12 @@ import (
 // HarnessNFCRate limits NFC downloads to this many bytes per second (0: no
 // limit), so tests can interrupt a download half way.
 var HarnessNFCRate int64
+
+// HarnessNFCTruncate, when > 0, makes every disk GET a truncated download: 200
+// without Content-Length (the body ends when the connection closes), the
+// first HarnessNFCTruncate bytes of the file, then the connection is closed.
+// A client cannot tell this from a complete download by HTTP alone.
+var HarnessNFCTruncate int64
 
 // HarnessServeNFCRange serves an export lease's disk file with Range support.
 func HarnessServeNFCRange(w http.ResponseWriter, r *http.Request) {
@@ -43,12 +50,34 @@ func HarnessServeNFCRange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
+	if HarnessNFCTruncate > 0 && r.Method == http.MethodGet {
+		serveTruncated(w, f)
+		return
+	}
 	var out http.ResponseWriter = w
 	if HarnessNFCRate > 0 {
 		out = &throttledWriter{ResponseWriter: w, rate: HarnessNFCRate}
 	}
 	// No modification time: a resumed download must not depend on If-Range dates.
 	http.ServeContent(out, r, name, time.Time{}, f)
+}
+
+// serveTruncated writes a close-delimited HTTP/1.1 response by hand (net/http
+// would add Content-Length or chunking) and closes the connection early.
+func serveTruncated(w http.ResponseWriter, f *os.File) {
+	hijacker, ok := w.(http.Hijacker)
+	if !ok {
+		http.Error(w, "cannot hijack the connection", http.StatusInternalServerError)
+		return
+	}
+	conn, buf, err := hijacker.Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n")
+	io.CopyN(buf, f, HarnessNFCTruncate)
+	buf.Flush()
 }
 
 // throttledWriter sleeps after each write so the average rate stays at rate.

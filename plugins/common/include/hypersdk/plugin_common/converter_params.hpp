@@ -2,6 +2,8 @@
 // with errors that name the bad key (see docs/converter-json.md).
 #pragma once
 
+#include <hypersdk/files/file_modes.hpp>
+
 #include <chrono>
 #include <map>
 #include <string>
@@ -31,6 +33,12 @@ struct ConvertOptions {
     int compression_level = 0;  // 0 = none, 1-9
     bool preserve_mac = false;
     std::vector<std::string> custom_args;
+    // Outputs 0640 / directories 0750 instead of 0600 / 0700.
+    bool group_readable = false;
+
+    files::FileModes modes() const { return files::FileModes::private_or_group(group_readable); }
+    // The umask a tool runs under, so what it creates itself has these modes.
+    int tool_umask() const { return static_cast<int>(modes().child_umask()); }
 };
 
 // NULL or "" = all defaults. Throws hypersdk::cxx::Error with

@@ -3,6 +3,8 @@
 // read one format) and a reader (the hyper2kvm plugin parses the real one).
 #pragma once
 
+#include <hypersdk/files/file_modes.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,9 +67,11 @@ struct Report {
 // The JSON text, 2-space indent; summary{} is computed from the lists.
 std::string report_to_json(const Report& report);
 
-// Writes "<path>.part" and renames it, creating the parent directory.
-// Throws hypersdk::cxx::Error(HYPERSDK_ERR_IO) naming the path.
-void write_report_file(const Report& report, const std::string& path);
+// Writes "<path>.part" exclusively (never through a symlink; a stale one is
+// removed first) with modes.file, fsyncs and renames it over `path`,
+// creating missing parent directories with modes.directory. Throws
+// hypersdk::cxx::Error(HYPERSDK_ERR_IO) naming the path.
+void write_report_file(const Report& report, const std::string& path, const files::FileModes& modes = {});
 
 // Parses a report.json text. Throws JsonError naming `what` (the file) and
 // the bad key. Requires pipeline.success; everything else is optional.

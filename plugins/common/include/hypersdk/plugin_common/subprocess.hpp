@@ -27,6 +27,9 @@ struct ProcessSpec {
     std::map<std::string, std::string> environment;
     // Empty = the parent's working directory.
     std::string working_directory;
+    // The child's umask (e.g. 077: the files the tool creates itself are
+    // private); -1 = the parent's.
+    int umask = -1;
     // Zero = no deadline of our own (the job may still be cancelled).
     std::chrono::milliseconds timeout{0};
     // Time between SIGTERM and SIGKILL once we decide to stop the tool.

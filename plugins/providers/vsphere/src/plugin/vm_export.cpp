@@ -15,7 +15,15 @@
 namespace hypersdk::vsphere::plugin {
 namespace {
 
-std::string disk_artifact(const DiskTransfer& t, const std::string& file_name) {
+// What identifies the bytes of this download, for the host's resume record: a
+// .part of another VM, disk or lease file size is never resumed into this one.
+std::string source_key(const VmInfo& vm, const DiskTransfer& t) {
+    return "vsphere:" + vm.ref.value + ":" + vm.uuid + ":disk " + std::to_string(t.disk->key) + ":" +
+           t.disk->file_name + ":capacity " + std::to_string(t.disk->capacity_bytes) + ":lease file size " +
+           (t.device->file_size != 0 ? std::to_string(t.device->file_size) : std::string("unknown"));
+}
+
+std::string disk_artifact(const VmInfo& vm, const DiskTransfer& t, const std::string& file_name) {
     rapidjson::StringBuffer out;
     JsonWriter w(out);
     w.StartObject();
@@ -30,7 +38,14 @@ std::string disk_artifact(const DiskTransfer& t, const std::string& file_name) {
     if (t.device->file_size != 0) {
         w.Key("expected_bytes");
         w.Uint64(t.device->file_size);
+        // The lease states the file's size: a download that ends short (a
+        // connection closed without Content-Length) must not commit.
+        w.Key("exact_bytes");
+        w.Uint64(t.device->file_size);
     }
+    w.Key("source_key");
+    const std::string key = source_key(vm, t);
+    w.String(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
     w.EndObject();
     return out.GetString();
 }
@@ -127,7 +142,7 @@ std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, cons
             throw Error(ErrorKind::protocol, "the export lease has no download URL for " + disk.id + " (" +
                                                  disk.label + ") of VM " + vm.name);
         names.push_back(stem + "-" + disk.id + ".vmdk");
-        t.sink = std::make_unique<cxx::Sink>(job, disk_artifact(t, names.back()));
+        t.sink = std::make_unique<cxx::Sink>(job, disk_artifact(vm, t, names.back()));
         transfers.push_back(std::move(t));
     }
 

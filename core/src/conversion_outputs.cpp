@@ -1,0 +1,223 @@
+#include "hypersdk/core/conversion_outputs.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <hypersdk/files/directory.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+
+namespace hypersdk::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxRecordBytes = 1u << 20;
+constexpr std::string_view kPartSuffix = ".part";
+
+struct FileId {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool operator==(const FileId&) const = default;
+};
+
+std::optional<FileId> id_of(const fs::path& path, bool follow) {
+    struct stat st {};
+    if ((follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) != 0) return std::nullopt;
+    return FileId{st.st_dev, st.st_ino};
+}
+
+struct RecordedOutput {
+    std::string path;
+    std::string manifest;
+    std::string source;  // "" for the report
+    FileId id;
+};
+
+fs::path job_identity(const fs::path& manifest_path) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(manifest_path, ec);
+    return ec ? manifest_path.lexically_normal() : canonical;
+}
+
+// The record's entries; an unreadable or foreign record is no record.
+std::vector<RecordedOutput> read_record(const fs::path& directory) {
+    std::vector<RecordedOutput> entries;
+    files::UniqueFd fd;
+    try {
+        fd = files::Directory(directory).open_regular(kConversionRecordFileName, O_RDONLY);
+    } catch (const files::Error&) {
+        return entries;
+    }
+    if (!fd) return entries;
+    std::string text;
+    char buffer[8192];
+    for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 || text.size() + static_cast<size_t>(n) > kMaxRecordBytes) return entries;
+        text.append(buffer, static_cast<size_t>(n));
+    }
+    rapidjson::Document document;
+    document.Parse<rapidjson::kParseIterativeFlag>(text.c_str(), text.size());
+    if (document.HasParseError() || !document.IsObject()) return entries;
+    const auto outputs = document.FindMember("outputs");
+    if (outputs == document.MemberEnd() || !outputs->value.IsArray()) return entries;
+    for (const auto& item : outputs->value.GetArray()) {
+        if (!item.IsObject() || !item.HasMember("path") || !item["path"].IsString() ||
+            !item.HasMember("manifest") || !item["manifest"].IsString() || !item.HasMember("dev") ||
+            !item["dev"].IsUint64() || !item.HasMember("ino") || !item["ino"].IsUint64())
+            continue;
+        const auto source = item.FindMember("source");
+        entries.push_back(
+            {item["path"].GetString(), item["manifest"].GetString(),
+             source != item.MemberEnd() && source->value.IsString() ? source->value.GetString() : "",
+             FileId{static_cast<dev_t>(item["dev"].GetUint64()),
+                    static_cast<ino_t>(item["ino"].GetUint64())}});
+    }
+    return entries;
+}
+
+std::string record_json(const std::vector<RecordedOutput>& entries) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("version");
+    writer.Int(1);
+    writer.Key("outputs");
+    writer.StartArray();
+    for (const auto& entry : entries) {
+        writer.StartObject();
+        writer.Key("path");
+        writer.String(entry.path);
+        writer.Key("manifest");
+        writer.String(entry.manifest);
+        writer.Key("source");
+        writer.String(entry.source);
+        writer.Key("dev");
+        writer.Uint64(static_cast<uint64_t>(entry.id.dev));
+        writer.Key("ino");
+        writer.Uint64(static_cast<uint64_t>(entry.id.ino));
+        writer.EndObject();
+    }
+    writer.EndArray();
+    writer.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+bool earlier_output_of(const std::vector<RecordedOutput>& record, const ConversionOutput& output,
+                       const fs::path& job) {
+    const auto entry = id_of(output.path, false);
+    return entry && std::any_of(record.begin(), record.end(), [&](const RecordedOutput& recorded) {
+               return recorded.path == output.path.string() && recorded.manifest == job.string() &&
+                      recorded.source == output.source && recorded.id == *entry;
+           });
+}
+
+std::vector<ConversionOutput> all_outputs(const ConversionOutputs& outputs) {
+    std::vector<ConversionOutput> all = outputs.disks;
+    if (!outputs.report.empty()) all.push_back({outputs.report, ""});
+    return all;
+}
+
+}  // namespace
+
+ConversionOutputs conversion_outputs(const Manifest& manifest, const fs::path& manifest_path,
+                                     const std::string& target_format) {
+    ConversionOutputs outputs;
+    const fs::path manifest_dir = fs::absolute(manifest_path).parent_path();
+    const std::optional<std::string> directory = manifest.output ? manifest.output->directory : std::nullopt;
+    if (!directory || directory->empty())
+        outputs.directory = manifest_dir / "output";
+    else
+        outputs.directory =
+            fs::path(*directory).is_absolute() ? fs::path(*directory) : manifest_dir / *directory;
+    outputs.directory = outputs.directory.lexically_normal();
+
+    std::vector<std::string> formats = {target_format};
+    if (manifest.output && manifest.output->format && *manifest.output->format != target_format)
+        formats.push_back(*manifest.output->format);
+    for (const auto& disk : manifest.disks)
+        for (const auto& format : formats)
+            outputs.disks.push_back({outputs.directory / (disk.id + "." + format), disk.local_path});
+
+    const auto* report = manifest.options && manifest.options->report ? &*manifest.options->report : nullptr;
+    if (report == nullptr || report->enabled.value_or(true)) {
+        const fs::path path =
+            report != nullptr && report->path ? fs::path(*report->path) : fs::path("report.json");
+        outputs.report = (path.is_absolute() ? path : outputs.directory / path).lexically_normal();
+    }
+    return outputs;
+}
+
+std::string check_conversion_outputs(const Manifest& manifest, const fs::path& manifest_path,
+                                     const ConversionOutputs& outputs, bool force) {
+    struct Source {
+        fs::path path;
+        FileId id;
+    };
+    std::vector<Source> sources;
+    for (const auto& disk : manifest.disks)
+        if (const auto id = id_of(disk.local_path, true)) sources.push_back({disk.local_path, *id});
+
+    std::string clashes;
+    std::string existing;
+    const fs::path job = job_identity(manifest_path);
+    const auto record = read_record(outputs.directory);
+    const std::vector<ConversionOutput> all = all_outputs(outputs);
+    for (size_t i = 0; i < all.size(); ++i) {
+        const fs::path& path = all[i].path;
+        for (size_t j = 0; j < i; ++j)
+            if (all[j].path == path)
+                clashes += "\n  " + path.string() + " would be written twice by this job";
+        for (const fs::path& candidate : {path, fs::path(path.string() + std::string(kPartSuffix))}) {
+            const auto id = id_of(candidate, true);  // through a symlink: where a write would land
+            if (!id) continue;
+            for (const auto& source : sources)
+                if (source.id == *id)
+                    clashes += "\n  " + candidate.string() + " is the source disk " + source.path.string() +
+                               (candidate == source.path ? "" : " (the same file by another name)");
+        }
+        std::error_code ec;
+        const bool present = fs::exists(fs::symlink_status(path, ec));
+        if (present && !force && !earlier_output_of(record, all[i], job)) existing += "\n  " + path.string();
+    }
+    if (!clashes.empty())
+        return "refusing to convert " + manifest_path.string() +
+               ": an output would overwrite a source disk or another output:" + clashes +
+               "\nChoose another output.directory (hyperexport manifest create --output-dir DIR), or move "
+               "the "
+               "source disks away from the output names.";
+    if (!existing.empty())
+        return "refusing to convert " + manifest_path.string() +
+               ": these files exist and are not outputs of an earlier run of this conversion:" + existing +
+               "\nMove them away, choose another output.directory, or pass --force to overwrite them.";
+    return {};
+}
+
+std::string record_conversion_outputs(const fs::path& manifest_path, const ConversionOutputs& outputs,
+                                      mode_t file_mode) {
+    std::error_code ec;
+    if (!fs::is_directory(outputs.directory, ec)) return {};  // the converter made nothing
+    const fs::path job = job_identity(manifest_path);
+    std::vector<RecordedOutput> entries = read_record(outputs.directory);
+    for (const ConversionOutput& output : all_outputs(outputs)) {
+        const fs::path& path = output.path;
+        std::erase_if(entries, [&](const RecordedOutput& entry) { return entry.path == path.string(); });
+        if (const auto id = id_of(path, false); id && fs::is_regular_file(fs::symlink_status(path, ec)))
+            entries.push_back({path.string(), job.string(), output.source, *id});
+    }
+    try {
+        files::Directory(outputs.directory)
+            .write_atomically(kConversionRecordFileName, record_json(entries), file_mode);
+    } catch (const files::Error& e) {
+        return std::string("cannot record the conversion's outputs (a re-run will need --force): ") +
+               e.what();
+    }
+    return {};
+}
+
+}  // namespace hypersdk::core

@@ -78,7 +78,11 @@ struct hypersdk_host {
      *   {"kind": "disk" | "descriptor",
      *    "id": "disk-0",               (disks: manifest id, ^[A-Za-z0-9_-]+$)
      *    "file_name": "vm-disk1.vmdk", (a bare name: no '/', not "." or "..",
-     *                                   no control characters)
+     *                                   valid UTF-8 without control characters,
+     *                                   at most 243 bytes; not the host's own
+     *                                   names: artifact-manifest.json,
+     *                                   .hyperexport-outputs.json, *.part,
+     *                                   *.resume.json)
      *    "format": "vmdk",             (disks: source format)
      *    "expected_bytes": 123,        (optional: size for progress)
      *    "exact_bytes": 123,           (optional, 1.1: the size the source

@@ -1,4 +1,4 @@
-#include "hypersdk/core/manifest_reader.hpp"
+#include "hypersdk/manifest/reader.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-namespace hypersdk::core {
+namespace hypersdk::manifest {
 
 namespace {
 
@@ -589,4 +589,4 @@ std::vector<ValidationIssue> validate_read_result(const ManifestReadResult& read
     return issues;
 }
 
-}  // namespace hypersdk::core
+}  // namespace hypersdk::manifest

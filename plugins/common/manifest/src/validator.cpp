@@ -1,4 +1,4 @@
-#include "hypersdk/core/manifest_validator.hpp"
+#include "hypersdk/manifest/validator.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <span>
 #include <system_error>
 
-namespace hypersdk::core {
+namespace hypersdk::manifest {
 
 namespace {
 
@@ -240,4 +240,4 @@ std::vector<ValidationIssue> validate_manifest(const Manifest& manifest, const V
     return issues;
 }
 
-}  // namespace hypersdk::core
+}  // namespace hypersdk::manifest

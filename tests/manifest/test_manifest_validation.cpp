@@ -246,13 +246,15 @@ TEST_F(ManifestValidation, ReportsAllErrorsOfOneDocumentWithPaths) {
 }
 
 TEST(ManifestValidationModel, ValidatesManifestsBuiltInCode) {
+    manifest_test::TempDir dir;
+    manifest_test::write_file(dir / "ok.raw", "x");
     Manifest manifest;
     EXPECT_EQ(format_issues(validate_manifest(manifest)), "disks: must list at least one disk");
     manifest.manifest_version = "1.1";
     ManifestDisk disk;
     disk.id = "ok";
     disk.source_format = "raw";
-    disk.local_path = "/dev/null";
+    disk.local_path = dir / "ok.raw";
     manifest.disks.push_back(disk);
     manifest.configuration.emplace().services = "[1]";
     EXPECT_EQ(

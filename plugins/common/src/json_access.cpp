@@ -3,12 +3,11 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <hypersdk/manifest/regular_file.hpp>
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace hypersdk::plugin_common {
 namespace {
@@ -38,13 +37,14 @@ rapidjson::Document parse_json(std::string_view text, const std::string& what) {
     return doc;
 }
 
-std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw JsonError("cannot read " + path + ": " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw JsonError("cannot read " + path + ": read error");
-    return text.str();
+std::string read_text_file(const std::string& path, size_t max_bytes) {
+    try {
+        return manifest::read_regular_file(path, max_bytes);
+    } catch (const manifest::UnreadableFileError& error) {
+        throw JsonError(error.what());
+    } catch (const std::system_error& error) {
+        throw JsonError("cannot read " + path + ": " + error.code().message());
+    }
 }
 
 std::string key_path(const std::string& prefix, std::string_view key) {

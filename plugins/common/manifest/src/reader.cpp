@@ -1,17 +1,17 @@
 #include "hypersdk/manifest/reader.hpp"
 
+#include "hypersdk/manifest/regular_file.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
+#include <cstdio>
 #include <set>
-#include <sstream>
+#include <system_error>
 
 namespace hypersdk::manifest {
 
@@ -526,6 +526,17 @@ bool is_within(const std::string& path, const std::string& prefix) {
 
 }  // namespace
 
+namespace {
+
+ManifestReadResult unreadable(const std::filesystem::path& path, const std::string& reason) {
+    ManifestReadResult result;
+    result.issues.push_back(
+        {kDocumentPath, "cannot read " + quote_for_message(path.string()) + ": " + reason});
+    return result;
+}
+
+}  // namespace
+
 ManifestReadResult parse_manifest(std::string_view json_text) {
     ManifestReadResult result;
     if (const int depth = json_nesting_depth(json_text); depth > kManifestMaxNestingDepth) {
@@ -556,24 +567,15 @@ ManifestReadResult parse_manifest(std::string_view json_text) {
 }
 
 ManifestReadResult read_manifest_file(const std::filesystem::path& path) {
-    ManifestReadResult result;
-    auto fail = [&](const std::string& message) {
-        result.issues.push_back(
-            {kDocumentPath, "cannot read " + quote_for_message(path.string()) + ": " + message});
-        return result;
-    };
-    std::error_code error;
-    const uintmax_t size = std::filesystem::file_size(path, error);
-    if (error) return fail(error.message());
-    if (size > kMaxManifestFileBytes)
-        return fail("file is " + std::to_string(size) + " bytes, larger than any manifest (limit " +
-                    std::to_string(kMaxManifestFileBytes) + ")");
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return fail(std::strerror(errno));
-    std::ostringstream contents;
-    contents << file.rdbuf();
-    if (file.bad()) return fail("read error");
-    return parse_manifest(contents.str());
+    std::string text;
+    try {
+        text = read_regular_file(path, kMaxManifestFileBytes);
+    } catch (const std::system_error& error) {
+        return unreadable(path, error.code().message());
+    } catch (const UnreadableFileError& error) {
+        return unreadable(path, error.reason());
+    }
+    return parse_manifest(text);
 }
 
 std::vector<ValidationIssue> validate_read_result(const ManifestReadResult& read,

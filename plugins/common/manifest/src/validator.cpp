@@ -96,6 +96,21 @@ private:
     std::vector<ValidationIssue>& issues_;
 };
 
+const char* describe_file_type(std::filesystem::file_type type) {
+    switch (type) {
+        case std::filesystem::file_type::character:
+            return "a character device";
+        case std::filesystem::file_type::block:
+            return "a block device";
+        case std::filesystem::file_type::fifo:
+            return "a FIFO";
+        case std::filesystem::file_type::socket:
+            return "a socket";
+        default:
+            return "not a file";
+    }
+}
+
 void validate_local_path(IssueCollector& collector, const std::string& path, const std::string& local_path,
                          const ValidationOptions& options) {
     if (local_path.empty()) {
@@ -115,6 +130,11 @@ void validate_local_path(IssueCollector& collector, const std::string& path, con
         collector.add(path, "cannot access " + quote_for_message(local_path) + ": " + error.message());
     } else if (status.type() == std::filesystem::file_type::directory) {
         collector.add(path, "is a directory, not a disk image: " + quote_for_message(local_path));
+    } else if (status.type() != std::filesystem::file_type::regular) {
+        // A device never ends (/dev/zero) and a FIFO blocks: only a regular
+        // file (or a link to one) is a disk image.
+        collector.add(path, "is " + std::string(describe_file_type(status.type())) +
+                                ", not a regular file: " + quote_for_message(local_path));
     }
 }
 

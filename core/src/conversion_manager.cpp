@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <chrono>
 
@@ -174,11 +175,13 @@ ConversionPlan ConversionManager::plan(const ConversionRequest& request) const {
 }
 
 bool parse_conversion_result(const std::string& json_text, ConversionOutcome& outcome) {
+    // A plugin's output is untrusted input: bounded, non-recursive parse.
     rapidjson::Document document;
-    document.Parse(json_text.c_str(), json_text.size());
-    if (document.HasParseError() || !document.IsObject()) {
+    const std::string reason = manifest::parse_json_into(document, json_text);
+    if (!reason.empty() || !document.IsObject()) {
         outcome.success = false;
-        outcome.error = "the converter returned no readable ConversionResult";
+        outcome.error = "the converter returned no readable ConversionResult (" +
+                        (reason.empty() ? std::string("not a JSON object") : reason) + ")";
         return false;
     }
     auto string_member = [&](const char* key) -> std::string {

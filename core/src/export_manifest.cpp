@@ -3,6 +3,7 @@
 #include "hypersdk/core/manifest_validator.hpp"
 
 #include <rapidjson/document.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <algorithm>
 #include <limits>
@@ -36,10 +37,13 @@ int64_t memory_mb_to_gb(int64_t memory_mb) {
 }
 
 Manifest build_export_manifest(const ExportManifestInput& input) {
+    // A plugin's output is untrusted input: bounded, non-recursive parse.
     rapidjson::Document result;
-    result.Parse(input.export_result_json.c_str());
-    if (result.HasParseError() || !result.IsObject())
-        throw std::runtime_error("the " + input.provider + " provider returned no export-result JSON object");
+    const std::string reason = manifest::parse_json_into(result, input.export_result_json);
+    if (!reason.empty() || !result.IsObject())
+        throw std::runtime_error("the " + input.provider +
+                                 " provider returned no export-result JSON object (" +
+                                 (reason.empty() ? std::string("not a JSON object") : reason) + ")");
 
     Manifest manifest;
     ManifestSource source;

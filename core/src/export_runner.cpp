@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <chrono>
 #include <ctime>
@@ -82,16 +83,14 @@ std::unique_ptr<Session> open_session(const LoadedPlugin& plugin, const std::str
 
 std::string json_string(const std::string& text, const char* key) {
     rapidjson::Document document;
-    document.Parse(text.c_str());
-    if (document.HasParseError() || !document.IsObject()) return {};
+    if (!manifest::parse_json_into(document, text).empty() || !document.IsObject()) return {};
     const auto it = document.FindMember(key);
     return it != document.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
 }
 
 bool json_bool(const std::string& text, const char* key) {
     rapidjson::Document document;
-    document.Parse(text.c_str());
-    if (document.HasParseError() || !document.IsObject()) return false;
+    if (!manifest::parse_json_into(document, text).empty() || !document.IsObject()) return false;
     const auto it = document.FindMember(key);
     return it != document.MemberEnd() && it->value.IsBool() && it->value.GetBool();
 }

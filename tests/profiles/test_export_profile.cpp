@@ -251,7 +251,7 @@ TEST(ProfileParse, NotJsonOrNotAnObject) {
 
 TEST(ProfileParse, DeepNestingDoesNotCrash) {
     const std::string deep = "{\"description\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
-    EXPECT_EQ(parse_error(deep), "profile /x/p.json: \"description\" must be a string");
+    EXPECT_EQ(parse_error(deep), "profile /x/p.json: nested deeper than 128 levels");
 }
 
 TEST(ProfileJson, OnlySetKeysInAFixedOrderWithTwoSpaceIndent) {

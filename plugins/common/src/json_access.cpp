@@ -1,8 +1,8 @@
 #include "hypersdk/plugin_common/json_access.hpp"
 
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <hypersdk/manifest/json_limits.hpp>
 #include <hypersdk/manifest/regular_file.hpp>
 
 #include <cmath>
@@ -29,11 +29,8 @@ const char* type_name(const rapidjson::Value& v) {
 
 rapidjson::Document parse_json(std::string_view text, const std::string& what) {
     rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
-    if (doc.HasParseError()) {
-        throw JsonError(what + " is not valid JSON: " + rapidjson::GetParseError_En(doc.GetParseError()) +
-                        " at offset " + std::to_string(doc.GetErrorOffset()));
-    }
+    if (const std::string reason = manifest::parse_json_into(doc, text); !reason.empty())
+        throw JsonError(what + " is " + reason);
     return doc;
 }
 

@@ -10,7 +10,6 @@
 
 namespace hypersdk::core {
 
-using manifest::json_nesting_depth;
 using manifest::kManifestMaxNestingDepth;
 using manifest::ManifestReadResult;
 using manifest::parse_manifest;

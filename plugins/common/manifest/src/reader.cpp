@@ -3,7 +3,6 @@
 #include "hypersdk/manifest/regular_file.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -18,10 +17,6 @@ namespace hypersdk::manifest {
 namespace {
 
 using rapidjson::Value;
-
-// A manifest lists a few disks; anything this large is not one, and reading
-// it would only exhaust memory.
-constexpr uintmax_t kMaxManifestFileBytes = 64ull << 20;
 
 constexpr const char* kDocumentPath = "(document)";
 
@@ -68,30 +63,6 @@ std::string serialize(const Value& value) {
 }
 
 }  // namespace
-
-// Runs before the parser so nothing recursive ever sees a deeper document.
-int json_nesting_depth(std::string_view text) {
-    int depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            deepest = std::max(deepest, ++depth);
-            if (deepest > kManifestMaxNestingDepth) return deepest;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return deepest;
-}
 
 namespace {
 
@@ -539,22 +510,9 @@ ManifestReadResult unreadable(const std::filesystem::path& path, const std::stri
 
 ManifestReadResult parse_manifest(std::string_view json_text) {
     ManifestReadResult result;
-    if (const int depth = json_nesting_depth(json_text); depth > kManifestMaxNestingDepth) {
-        result.issues.push_back({kDocumentPath, "nested deeper than " +
-                                                    std::to_string(kManifestMaxNestingDepth) +
-                                                    " levels; refused before parsing"});
-        return result;
-    }
     rapidjson::Document document;
-    // Iterative parsing keeps the parser's stack flat whatever the input;
-    // encoding validation turns invalid UTF-8 into an error instead of text.
-    document.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(json_text.data(),
-                                                                                           json_text.size());
-    if (document.HasParseError()) {
-        result.issues.push_back({kDocumentPath, std::string("not valid JSON: ") +
-                                                    rapidjson::GetParseError_En(document.GetParseError()) +
-                                                    " (at byte " + std::to_string(document.GetErrorOffset()) +
-                                                    ")"});
+    if (std::string reason = parse_json_into(document, json_text, kManifestJsonLimits); !reason.empty()) {
+        result.issues.push_back({kDocumentPath, std::move(reason)});
         return result;
     }
     if (!document.IsObject()) {
@@ -569,7 +527,7 @@ ManifestReadResult parse_manifest(std::string_view json_text) {
 ManifestReadResult read_manifest_file(const std::filesystem::path& path) {
     std::string text;
     try {
-        text = read_regular_file(path, kMaxManifestFileBytes);
+        text = read_regular_file(path, kManifestJsonLimits.max_bytes);
     } catch (const std::system_error& error) {
         return unreadable(path, error.code().message());
     } catch (const UnreadableFileError& error) {

@@ -53,14 +53,12 @@ private:
 
     // Raw JSON kept from a read (unknown keys, free-form objects).
     void raw_field(std::string_view name, const std::string& json_text) {
-        if (json_nesting_depth(json_text) > kManifestMaxNestingDepth)
-            throw std::runtime_error("manifest member \"" + std::string(name) + "\" is nested too deeply");
         rapidjson::Document value;
-        value.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(json_text.data(),
-                                                                                            json_text.size());
-        if (value.HasParseError())
+        if (const std::string reason = parse_json_into(value, json_text, kManifestJsonLimits);
+            !reason.empty())
             throw std::runtime_error("manifest member " + quote_for_message(name) +
-                                     " does not hold valid JSON: " + quote_for_message(json_text));
+                                     " does not hold usable JSON (" + reason +
+                                     "): " + quote_for_message(json_text));
         key(name);
         value.Accept(writer_);
     }

@@ -20,7 +20,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Parses text; throws JsonError("<what> is not valid JSON: <reason> at offset N").
+// Parses text with the limits every reader of untrusted JSON uses
+// (hypersdk/manifest/json_limits.hpp: at most 64 MiB, 128 levels of nesting,
+// no recursion, UTF-8 checked); throws JsonError("<what> is not valid JSON:
+// <reason> (at byte N)") or ("<what> is nested deeper than 128 levels").
 rapidjson::Document parse_json(std::string_view text, const std::string& what);
 
 // Reads a whole regular file of at most max_bytes (a report.json the size of

@@ -3,6 +3,7 @@
 // invalid UTF-8): every problem becomes a ValidationIssue with a JSON path.
 #pragma once
 
+#include "hypersdk/manifest/json_limits.hpp"
 #include "hypersdk/manifest/model.hpp"
 #include "hypersdk/manifest/validator.hpp"
 
@@ -12,13 +13,12 @@
 
 namespace hypersdk::manifest {
 
-// Nesting deeper than this is refused before parsing, so nothing recursive
-// (parsing, copying unknown keys) can exhaust the stack.
+// The limits a manifest is read with (json_limits.hpp): nesting deeper than
+// 128 levels is refused while parsing, without recursion, so nothing
+// recursive later (copying unknown keys, writing them back) can exhaust the
+// stack; a manifest lists a few disks, so 64 MiB is far more than any needs.
 inline constexpr int kManifestMaxNestingDepth = 128;
-
-// Deepest nesting of [ and { outside strings; stops counting once past
-// kManifestMaxNestingDepth. Cheap enough to run before every parse.
-int json_nesting_depth(std::string_view json_text);
+inline constexpr JsonLimits kManifestJsonLimits{64u << 20, kManifestMaxNestingDepth};
 
 struct ManifestReadResult {
     // False when the text is not JSON (or not a JSON object); `manifest` is

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "hypersdk/core/manifest_reader.hpp"
+#include "hypersdk/core/terminal_text.hpp"
 
 namespace hypersdk::core {
 namespace {
@@ -220,8 +221,8 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
     ConversionOutcome outcome;
     if (!plan.manifest_issues.empty()) {
         outcome.status = ConversionStatus::manifest_invalid;
-        outcome.error = "the manifest " + plan.manifest_path.string() + " is invalid:\n" +
-                        format_issues(plan.manifest_issues);
+        outcome.error = "the manifest " + escape_for_terminal(plan.manifest_path.string()) +
+                        " is invalid:\n" + format_issues(plan.manifest_issues);
         return outcome;
     }
     if (!plan.decision.chosen_id) {
@@ -240,7 +241,8 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
     const std::string config =
         converter_config_json(request, *plugin->converter_capabilities(), plan.manifest_path);
     const std::string options = convert_options_json(request, plan);
-    spdlog::debug("converting {} with {}", plan.manifest_path.string(), plugin->id());
+    spdlog::debug("converting {} with {}", escape_for_terminal(plan.manifest_path.string()),
+                  escape_for_terminal(plugin->id()));
 
     TextBuffer result;
     const auto started = std::chrono::steady_clock::now();

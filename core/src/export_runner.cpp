@@ -16,6 +16,7 @@
 #include "hypersdk/core/file_hasher.hpp"
 #include "hypersdk/core/manifest_writer.hpp"
 #include "hypersdk/core/ova_archive.hpp"
+#include "hypersdk/core/terminal_text.hpp"
 
 namespace hypersdk::core {
 namespace {
@@ -263,7 +264,8 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
                 job.cancel_reason() == CancelReason::user ? ExportStatus::cancelled : ExportStatus::failed,
                 error);
         job.set_sink_factory(&sinks);
-        spdlog::debug("exporting {} with {}", request.vm, plugin->id());
+        spdlog::debug("exporting {} with {}", escape_for_terminal(request.vm),
+                      escape_for_terminal(plugin->id()));
         {
             const auto lock = plugin->lock_for_call();
             status = plugin->provider()->export_vm(

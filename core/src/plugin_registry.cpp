@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <system_error>
 
+#include "hypersdk/core/terminal_text.hpp"
+
 namespace hypersdk::core {
 
 namespace fs = std::filesystem;
@@ -73,7 +75,9 @@ void PluginRegistry::load_file(const fs::path& file) {
     std::string error;
     std::unique_ptr<LoadedPlugin> plugin = PluginLoader::load(file, refuse_duplicate, error);
     if (!plugin) {
-        spdlog::warn("plugin {} not loaded: {}", file.string(), error);
+        // The error may quote the plugin's own strings (its id, its name).
+        spdlog::warn("plugin {} not loaded: {}", escape_for_terminal(file.string()),
+                     escape_for_terminal(error));
         load_errors_.push_back({file, std::move(error)});
         return;
     }

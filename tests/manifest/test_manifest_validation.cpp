@@ -263,7 +263,7 @@ TEST(ManifestValidationModel, ValidatesManifestsBuiltInCode) {
 }
 
 TEST(ManifestValidationModel, QuotesValuesSafely) {
-    EXPECT_EQ(quote_for_message("a\"b\\c\n"), R"("a\"b\\c\u000a")");
+    EXPECT_EQ(quote_for_message("a\"b\\c\n"), R"("a\"b\\c\x0a")");
     const std::string quoted = quote_for_message(std::string(1000, 'x'));
     EXPECT_LT(quoted.size(), 120u);
     EXPECT_NE(quoted.find("(1000 bytes)"), std::string::npos);

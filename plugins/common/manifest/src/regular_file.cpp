@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include "hypersdk/manifest/terminal_text.hpp"
+
 namespace hypersdk::manifest {
 namespace {
 
@@ -23,12 +25,15 @@ const char* kind_of(mode_t mode) {
 
 RegularFileReader::RegularFileReader(const std::filesystem::path& path)
     : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) {
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
+    if (fd_ < 0)
+        throw std::system_error(errno, std::generic_category(),
+                                "cannot open " + escape_for_terminal(path.string()));
     struct stat info {};
     if (::fstat(fd_, &info) != 0) {
         const int error = errno;
         ::close(fd_);
-        throw std::system_error(error, std::generic_category(), "cannot stat " + path.string());
+        throw std::system_error(error, std::generic_category(),
+                                "cannot stat " + escape_for_terminal(path.string()));
     }
     if (!S_ISREG(info.st_mode)) {
         ::close(fd_);
@@ -60,7 +65,8 @@ std::string read_regular_file(const std::filesystem::path& path, size_t max_byte
         const ssize_t got = ::read(file.fd(), chunk, sizeof chunk);
         if (got < 0) {
             if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "cannot read " + path.string());
+            throw std::system_error(errno, std::generic_category(),
+                                    "cannot read " + escape_for_terminal(path.string()));
         }
         if (got == 0) break;
         if (text.size() + static_cast<size_t>(got) > max_bytes)

@@ -1,7 +1,6 @@
 #include "hypersdk/manifest/validator.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <span>
@@ -10,8 +9,6 @@
 namespace hypersdk::manifest {
 
 namespace {
-
-constexpr size_t kMaxQuotedLength = 80;
 
 bool is_id_char(unsigned char c) {
     return std::isalnum(c) || c == '_' || c == '-';
@@ -183,27 +180,6 @@ bool is_manifest_mac(std::string_view mac) {
         }
     }
     return true;
-}
-
-std::string quote_for_message(std::string_view value) {
-    std::string quoted = "\"";
-    const size_t shown = std::min(value.size(), kMaxQuotedLength);
-    for (size_t i = 0; i < shown; ++i) {
-        const unsigned char c = value[i];
-        if (c == '"' || c == '\\') {
-            quoted += '\\';
-            quoted += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7f) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            quoted += escaped;
-        } else {
-            quoted += static_cast<char>(c);
-        }
-    }
-    quoted += '"';
-    if (shown < value.size()) quoted += "... (" + std::to_string(value.size()) + " bytes)";
-    return quoted;
 }
 
 std::string format_issues(const std::vector<ValidationIssue>& issues) {

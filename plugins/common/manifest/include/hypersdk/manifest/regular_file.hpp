@@ -8,6 +8,8 @@
 
 #include <sys/types.h>
 
+#include "hypersdk/manifest/terminal_text.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <stdexcept>
@@ -20,7 +22,8 @@ namespace hypersdk::manifest {
 class UnreadableFileError : public std::runtime_error {
 public:
     UnreadableFileError(const std::filesystem::path& path, std::string reason)
-        : std::runtime_error("cannot read " + path.string() + ": " + reason), reason_(std::move(reason)) {}
+        : std::runtime_error("cannot read " + escape_for_terminal(path.string()) + ": " + reason),
+          reason_(std::move(reason)) {}
     // Without the file's name: "it is a FIFO, not a regular file".
     const std::string& reason() const { return reason_; }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "hypersdk/manifest/model.hpp"
+#include "hypersdk/manifest/terminal_text.hpp"  // quote_for_message
 
 #include <string>
 #include <string_view>
@@ -38,9 +39,5 @@ bool is_manifest_mac(std::string_view mac);
 
 // Renders issues one per line (for error messages and exceptions).
 std::string format_issues(const std::vector<ValidationIssue>& issues);
-
-// Quotes a value for a message: JSON-escaped, cut to a readable length, so a
-// 10 MB string or a control character never floods a terminal.
-std::string quote_for_message(std::string_view value);
 
 }  // namespace hypersdk::manifest

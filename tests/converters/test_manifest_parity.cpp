@@ -104,6 +104,15 @@ TEST_F(ManifestParity, EveryManifestTheHostRefusesTheConvertersRefuseWithTheSame
         {"verbose 5", good_disk(R"(, "options": {"verbose": 5})")},
         {"output format vmdk", good_disk(R"(, "output": {"format": "vmdk"})")},
         {"report is not an object", good_disk(R"(, "options": {"report": "r.json"})")},
+        {"disk is a character device", with_path("/dev/zero")},
+        {"dot-dot in local_path",
+         with_path(dir_.path().string() + "/../" + dir_.path().filename().string() + "/disk-0.raw")},
+        {"ESC in local_path", with_path(disk_ + "\\u001b[2J")},
+        {"dot-dot in output.directory", good_disk(R"(, "output": {"directory": "/srv/out/../../etc"})")},
+        {"report outside the output", good_disk(R"(, "output": {"directory": "/srv/out"},)"
+                                                R"( "options": {"report": {"path": "/etc/cron.d/x"}})")},
+        {"report with dot-dot", good_disk(R"(, "options": {"report": {"path": "../../x.json"}})")},
+        {"absolute report, no output", good_disk(R"(, "options": {"report": {"path": "/srv/out/r.json"}})")},
     };
     for (const Case& c : bad) {
         SCOPED_TRACE(c.name);
@@ -136,6 +145,9 @@ TEST_F(ManifestParity, EveryManifestTheHostAcceptsTheConvertersAccept) {
                    R"( "options": {"dry_run": true, "verbose": 2, "report": {"path": "report.json"}},)"
                    R"( "x_vendor": {"kept": [1, 2]})")},
         {"relative output directory", good_disk(R"(, "output": {"directory": "converted"})")},
+        {"absolute report inside the output",
+         good_disk(R"(, "output": {"directory": ")" + out + R"("}, "options": {"report": {"path": ")" + out +
+                   R"(/r/report.json"}})")},
     };
     for (const Case& c : good) {
         SCOPED_TRACE(c.name);

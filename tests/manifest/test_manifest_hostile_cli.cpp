@@ -23,6 +23,13 @@ namespace {
 // Far more than any of these commands needs; a hang shows as timed_out.
 constexpr auto kCommandLimit = 30s;
 
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 void write_text(const fs::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
@@ -101,6 +108,56 @@ TEST_F(HostileManifestCli, VerifyRefusesAFifoInsteadOfBlocking) {
     ASSERT_FALSE(result.timed_out) << "verify blocked opening a FIFO until killed";
     EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
     EXPECT_TRUE(contains(result.out, "not a regular file")) << result.out;
+}
+
+TEST_F(HostileManifestCli, ConvertRefusesAReportPathOutsideTheOutputDirectory) {
+    const fs::path victim = dir_ / "victim.conf";
+    write_text(victim, "precious\n");
+    const fs::path manifest =
+        write_manifest(disk_.string(), fs::file_size(disk_),
+                       R"(, "pipeline": {"convert": {"enabled": true}}, "output": {"directory": )" +
+                           json_string((dir_ / "out").string()) +
+                           R"(, "format": "qcow2"}, "options": {"report": {"enabled": true, "path": )" +
+                           json_string(victim.string()) + "}}");
+    const auto result = hyperexport({"convert", "--manifest", manifest.string(), "--converter", "qemu-img"});
+    ASSERT_FALSE(result.timed_out);
+    EXPECT_EQ(read_text(victim), "precious\n") << "the report replaced a file outside the output directory";
+    EXPECT_NE(result.exit_code, 0) << result.out << result.err;
+    EXPECT_TRUE(contains(result.err, "options.report.path: must lie inside the output directory"))
+        << result.err;
+    EXPECT_FALSE(fs::exists(dir_ / "out" / "disk-0.qcow2")) << "nothing may run for a refused manifest";
+}
+
+TEST_F(HostileManifestCli, ConvertRefusesAnOutputDirectoryWithDotDotSegments) {
+    // <dir>/sub/../../<name> is a sibling of the test directory: outside it.
+    const std::string escape_name = dir_.path().filename().string() + "-escaped";
+    const fs::path escaped = dir_.path().parent_path() / escape_name;
+    const std::string output = (dir_ / "sub").string() + "/../../" + escape_name;
+    const fs::path manifest =
+        write_manifest(disk_.string(), fs::file_size(disk_),
+                       R"(, "pipeline": {"convert": {"enabled": true}}, "output": {"directory": )" +
+                           json_string(output) + R"(, "format": "qcow2"})");
+    const auto result = hyperexport({"convert", "--manifest", manifest.string(), "--converter", "qemu-img"});
+    const bool wrote_outside = fs::exists(escaped);
+    std::error_code ignored;
+    fs::remove_all(escaped, ignored);
+    ASSERT_FALSE(result.timed_out);
+    EXPECT_FALSE(wrote_outside) << "convert created " << escaped;
+    EXPECT_NE(result.exit_code, 0) << result.out << result.err;
+    EXPECT_TRUE(contains(result.err, "output.directory: must not contain '..' segments")) << result.err;
+}
+
+TEST_F(HostileManifestCli, ShowRefusesControlCharactersInPathsAndEscapesThem) {
+    const fs::path manifest = write_manifest(disk_.string() + "\x1b[2J", 1,
+                                             R"(, "output": {"directory": "/tmp/out\u001b]0;owned\u0007"})");
+    const auto result = hyperexport({"manifest", "show", "--no-file-check", manifest.string()});
+    ASSERT_FALSE(result.timed_out);
+    EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+    EXPECT_TRUE(contains(result.err, "disks[0].local_path: must not contain control characters"))
+        << result.err;
+    EXPECT_TRUE(contains(result.err, "output.directory: must not contain control characters")) << result.err;
+    EXPECT_TRUE(contains(result.err, R"(\x1b[2J")")) << result.err;
+    EXPECT_FALSE(contains(result.err, "\x1b")) << "a raw ESC reached the terminal: " << result.err;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "hypersdk/manifest/validator.hpp"
 
+#include "path_rules.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -83,6 +85,23 @@ public:
                           quote_for_message(*value));
     }
 
+    // The rules for any path a manifest holds (it may come from another
+    // machine): no control characters, no ".." segments. False when broken.
+    bool check_path(const std::string& path, std::string_view value) {
+        if (path_rules::has_control_character(value)) {
+            add(path, "must not contain control characters, got " + quote_for_message(value));
+            return false;
+        }
+        if (path_rules::has_dot_dot_segment(value)) {
+            add(path, "must not contain '..' segments, got " + quote_for_message(value));
+            return false;
+        }
+        return true;
+    }
+    bool check_path(const std::string& path, const std::optional<std::string>& value) {
+        return !value || check_path(path, std::string_view(*value));
+    }
+
     void check_json_object(const std::string& path, const std::optional<std::string>& raw_json) {
         if (!raw_json) return;
         const size_t first = raw_json->find_first_not_of(" \t\r\n");
@@ -118,6 +137,7 @@ void validate_local_path(IssueCollector& collector, const std::string& path, con
         collector.add(path, "must be an absolute path, got " + quote_for_message(local_path));
         return;
     }
+    if (!collector.check_path(path, std::string_view(local_path))) return;
     if (!options.check_files_exist) return;
     std::error_code error;
     const auto status = std::filesystem::status(local_path, error);
@@ -159,6 +179,22 @@ void validate_disks(IssueCollector& collector, const std::vector<ManifestDisk>& 
         collector.check_minimum(prefix + "boot_order_hint", disk.boot_order_hint, 0);
         collector.check_enum(prefix + "disk_type", disk.disk_type, kDiskTypes);
     }
+}
+
+// The report must land inside the output directory: hyper2kvm (and our
+// converters) write it wherever the manifest says, replacing what is there.
+void validate_report_path(IssueCollector& collector, const Manifest& manifest) {
+    const std::optional<std::string>& report = manifest.options->report->path;
+    // Absent or empty: hyper2kvm's default, <output directory>/report.json.
+    if (!report || report->empty()) return;
+    if (!collector.check_path("options.report.path", report)) return;
+    const std::optional<std::string> no_directory;
+    const auto& output_directory = manifest.output ? manifest.output->directory : no_directory;
+    if (!path_rules::report_lies_inside_output(*report, output_directory))
+        collector.add("options.report.path",
+                      "must lie inside the output directory (a file path relative to it, or an absolute path "
+                      "under an absolute output.directory), got " +
+                          quote_for_message(*report));
 }
 
 void validate_pipeline(IssueCollector& collector, const ManifestPipeline& pipeline) {
@@ -231,8 +267,15 @@ std::vector<ValidationIssue> validate_manifest(const Manifest& manifest, const V
         collector.check_json_object("configuration.hostname", manifest.configuration->hostname);
         collector.check_json_object("configuration.network", manifest.configuration->network);
     }
-    if (manifest.output) collector.check_enum("output.format", manifest.output->format, kOutputFormats);
-    if (manifest.options) collector.check_range("options.verbose", manifest.options->verbose, 0, 3);
+    if (manifest.output) {
+        collector.check_path("output.directory", manifest.output->directory);
+        collector.check_enum("output.format", manifest.output->format, kOutputFormats);
+        collector.check_path("output.filename", manifest.output->filename);
+    }
+    if (manifest.options) {
+        collector.check_range("options.verbose", manifest.options->verbose, 0, 3);
+        if (manifest.options->report) validate_report_path(collector, manifest);
+    }
     return issues;
 }
 

@@ -157,8 +157,7 @@ TEST(ProfileParse, CredentialsAreUnknownKeys) {
 
 TEST(ProfileParse, HostileKeyIsEscapedInTheMessage) {
     EXPECT_EQ(
-        parse_error("{\"a\\u0001\\\"b\": 1}").rfind("profile /x/p.json: unknown key \"a\\x01\\\"b\"", 0),
-        0u);
+        parse_error("{\"a\\u0001\\\"b\": 1}").rfind("profile /x/p.json: unknown key \"a\\x01\\\"b\"", 0), 0u);
 }
 
 TEST(ProfileParse, EachBooleanKeyRefusesOtherTypes) {

@@ -4,12 +4,14 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <set>
 
 #include "hypersdk/core/manifest_reader.hpp"
+#include "hypersdk/core/terminal_text.hpp"
 
 #include <hypersdk/files/file_modes.hpp>
 
@@ -206,11 +208,13 @@ ConversionPlan ConversionManager::plan(const ConversionRequest& request) const {
 }
 
 bool parse_conversion_result(const std::string& json_text, ConversionOutcome& outcome) {
+    // A plugin's output is untrusted input: bounded, non-recursive parse.
     rapidjson::Document document;
-    document.Parse(json_text.c_str(), json_text.size());
-    if (document.HasParseError() || !document.IsObject()) {
+    const std::string reason = manifest::parse_json_into(document, json_text);
+    if (!reason.empty() || !document.IsObject()) {
         outcome.success = false;
-        outcome.error = "the converter returned no readable ConversionResult";
+        outcome.error = "the converter returned no readable ConversionResult (" +
+                        (reason.empty() ? std::string("not a JSON object") : reason) + ")";
         return false;
     }
     auto string_member = [&](const char* key) -> std::string {
@@ -249,8 +253,8 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
     ConversionOutcome outcome;
     if (!plan.manifest_issues.empty()) {
         outcome.status = ConversionStatus::manifest_invalid;
-        outcome.error = "the manifest " + plan.manifest_path.string() + " is invalid:\n" +
-                        format_issues(plan.manifest_issues);
+        outcome.error = "the manifest " + escape_for_terminal(plan.manifest_path.string()) +
+                        " is invalid:\n" + format_issues(plan.manifest_issues);
         return outcome;
     }
     // Checked again right before running: the plan may be old, and files may
@@ -280,7 +284,8 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
 
     const std::string config = converter_config_json(request, *converter, plan.manifest_path);
     const std::string options = convert_options_json(request, plan);
-    spdlog::debug("converting {} with {}", plan.manifest_path.string(), converter->plugin_id());
+    spdlog::debug("converting {} with {}", escape_for_terminal(plan.manifest_path.string()),
+                  escape_for_terminal(converter->plugin_id()));
 
     const auto started = std::chrono::steady_clock::now();
     job.set_deadline(started + request.timeout);

@@ -6,9 +6,9 @@
 #include "hypersdk/core/manifest_validator.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -216,11 +216,8 @@ fs::path profiles_dir() {
 ExportProfile parse_profile_json(std::string_view json, const std::string& source,
                                  const ProfileKeyClaim& claim) {
     rapidjson::Document document;
-    // Iterative: a hostile, deeply nested file cannot exhaust the stack.
-    document.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-    if (document.HasParseError())
-        fail(source, std::string("not valid JSON: ") + rapidjson::GetParseError_En(document.GetParseError()) +
-                         " (at byte " + std::to_string(document.GetErrorOffset()) + ")");
+    // Bounded and iterative: a hostile, deeply nested file cannot exhaust the stack.
+    if (std::string reason = manifest::parse_json_into(document, json); !reason.empty()) fail(source, reason);
     if (!document.IsObject()) fail(source, "must be a JSON object");
 
     ExportProfile profile;

@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <chrono>
 #include <ctime>
@@ -15,6 +16,7 @@
 #include "hypersdk/core/file_hasher.hpp"
 #include "hypersdk/core/manifest_writer.hpp"
 #include "hypersdk/core/ova_archive.hpp"
+#include "hypersdk/core/terminal_text.hpp"
 
 namespace hypersdk::core {
 namespace {
@@ -248,7 +250,8 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
                 job.cancel_reason() == CancelReason::user ? ExportStatus::cancelled : ExportStatus::failed,
                 error);
         job.set_sink_factory(&sinks);
-        spdlog::debug("exporting {} with {}", request.vm, provider->plugin_id());
+        spdlog::debug("exporting {} with {}", escape_for_terminal(request.vm),
+                      escape_for_terminal(provider->plugin_id()));
         call = provider->export_vm(*session, request.vm,
                                    options_json(request, packs_ova ? "ovf" : outcome.format), job);
         job.set_sink_factory(nullptr);

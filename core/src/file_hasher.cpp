@@ -3,8 +3,8 @@
 #include "hypersdk/core/sha256.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
+#include <hypersdk/manifest/regular_file.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -32,21 +32,6 @@ std::unique_ptr<char, FreeDeleter> allocate_aligned(size_t bytes) {
     return std::unique_ptr<char, FreeDeleter>(static_cast<char*>(memory));
 }
 
-class ReadOnlyFile {
-public:
-    explicit ReadOnlyFile(const std::filesystem::path& path)
-        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-        if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
-    }
-    ~ReadOnlyFile() { ::close(fd_); }
-    ReadOnlyFile(const ReadOnlyFile&) = delete;
-    ReadOnlyFile& operator=(const ReadOnlyFile&) = delete;
-    int fd() const { return fd_; }
-
-private:
-    int fd_;
-};
-
 bool is_cancelled(const std::atomic<bool>* cancel) {
     return cancel != nullptr && cancel->load(std::memory_order_relaxed);
 }
@@ -54,13 +39,10 @@ bool is_cancelled(const std::atomic<bool>* cancel) {
 }  // namespace
 
 FileHash hash_file(const std::filesystem::path& path, const FileHashOptions& options) {
-    const ReadOnlyFile file(path);
-    struct stat info {};
-    if (::fstat(file.fd(), &info) != 0)
-        throw std::system_error(errno, std::generic_category(), "cannot stat " + path.string());
-    if (S_ISDIR(info.st_mode))
-        throw std::system_error(EISDIR, std::generic_category(), "cannot hash " + path.string());
-    const uint64_t total = static_cast<uint64_t>(info.st_size);
+    // Only a regular file has an end: /dev/zero would be hashed forever, and
+    // opening a FIFO would block.
+    const manifest::RegularFileReader file(path);
+    const uint64_t total = static_cast<uint64_t>(file.size());
     // Doubles the kernel's read-ahead window: I/O overlaps with hashing.
     ::posix_fadvise(file.fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
 

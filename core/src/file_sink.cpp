@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <rapidjson/document.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -161,8 +162,7 @@ std::string check_sink_file_name(std::string_view name) {
 
 std::optional<SinkArtifact> parse_sink_artifact(std::string_view artifact_json, std::string& error) {
     rapidjson::Document document;
-    document.Parse<rapidjson::kParseIterativeFlag>(artifact_json.data(), artifact_json.size());
-    if (document.HasParseError() || !document.IsObject()) {
+    if (!manifest::parse_json_into(document, artifact_json).empty() || !document.IsObject()) {
         error = "artifact_json is not a JSON object";
         return std::nullopt;
     }

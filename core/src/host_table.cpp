@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "hypersdk/core/job.hpp"
+#include "hypersdk/core/terminal_text.hpp"
 
 namespace hypersdk::core {
 namespace {
@@ -42,7 +43,9 @@ SinkHandle* sink_from(hypersdk_sink* handle) {
 void slot_log(const hypersdk_host* host, int32_t level, const char* message) noexcept {
     try {
         const auto* self = static_cast<const HostTable*>(host->host_data);
-        spdlog::log(to_spdlog_level(level), "[{}] {}", self->plugin_id(), or_empty(message));
+        // A plugin's text (a server's fault string, a file name) must not act on the terminal.
+        spdlog::log(to_spdlog_level(level), "[{}] {}", escape_for_terminal(self->plugin_id()),
+                    escape_for_terminal(or_empty(message)));
     } catch (...) {
     }
 }

@@ -1,8 +1,7 @@
 #include "hypersdk/core/manifest_disk_format.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
+#include <hypersdk/manifest/regular_file.hpp>
 
 #include <array>
 #include <cerrno>
@@ -38,29 +37,14 @@ bool has_magic(std::string_view data, size_t offset, std::string_view magic) {
     return data.size() >= offset + magic.size() && data.substr(offset, magic.size()) == magic;
 }
 
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
 }  // namespace
 
 std::string detect_disk_format(const std::filesystem::path& path) {
-    const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (file.get() < 0)
-        throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
+    // A FIFO must not block the open, nor a device pass for a disk.
+    const manifest::RegularFileReader file(path);
 
     std::array<char, kHeaderBytes> header_buffer{};
-    const size_t header_size = read_at(file.get(), header_buffer, 0, path);
+    const size_t header_size = read_at(file.fd(), header_buffer, 0, path);
     const std::string_view header(header_buffer.data(), header_size);
 
     if (has_magic(header, 0, "KDMV") || has_magic(header, 0, "# Disk DescriptorFile")) return "vmdk";
@@ -72,13 +56,10 @@ std::string detect_disk_format(const std::filesystem::path& path) {
     if (has_magic(header, 64, std::string_view("\x7f\x10\xda\xbe", 4))) return "vdi";
 
     // A fixed VHD is raw data followed by a 512-byte footer.
-    struct stat info {};
-    if (::fstat(file.get(), &info) != 0)
-        throw std::system_error(errno, std::generic_category(), "cannot stat " + path.string());
-    if (info.st_size >= static_cast<off_t>(kVhdFooterBytes)) {
+    if (file.size() >= static_cast<off_t>(kVhdFooterBytes)) {
         std::array<char, kVhdFooterBytes> footer_buffer{};
         const size_t footer_size =
-            read_at(file.get(), footer_buffer, info.st_size - static_cast<off_t>(kVhdFooterBytes), path);
+            read_at(file.fd(), footer_buffer, file.size() - static_cast<off_t>(kVhdFooterBytes), path);
         if (has_magic(std::string_view(footer_buffer.data(), footer_size), 0, "conectix")) return "vhd";
     }
     return "raw";

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "hypersdk/core/plugin_path_trust.hpp"
+#include "hypersdk/core/terminal_text.hpp"
 
 namespace hypersdk::core {
 
@@ -68,10 +69,12 @@ void PluginRegistry::refuse(const fs::path& path, std::string reason, Refused wh
     // A second discover() meets the same refusals: list each path once.
     for (const PluginLoadError& known : load_errors_)
         if (known.path == path) return;
+    // The reason may quote the plugin's own strings (its id, its name).
     if (what == Refused::directory)
-        spdlog::warn("plugin directory {} not searched: {}", path.string(), reason);
+        spdlog::warn("plugin directory {} not searched: {}", escape_for_terminal(path.string()),
+                     escape_for_terminal(reason));
     else
-        spdlog::warn("plugin {} not loaded: {}", path.string(), reason);
+        spdlog::warn("plugin {} not loaded: {}", escape_for_terminal(path.string()), escape_for_terminal(reason));
     load_errors_.push_back({path, std::move(reason)});
 }
 

@@ -1,13 +1,10 @@
 #include "hypersdk/core/provider_documents.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 namespace hypersdk::core {
 namespace {
-
-// Provider documents are small; anything this big is a broken plugin.
-constexpr size_t kMaxDocumentBytes = 64u << 20;
 
 using Value = rapidjson::Value;
 
@@ -92,17 +89,11 @@ private:
     std::vector<std::string>& issues_;
 };
 
-// Parses without recursion (a hostile plugin cannot overflow the stack).
+// The bounded, non-recursive reader every untrusted document goes through
+// (size, nesting depth, UTF-8): a hostile plugin cannot overflow the stack.
 bool parse(std::string_view json, rapidjson::Document& document, std::vector<std::string>& issues) {
-    if (json.size() > kMaxDocumentBytes) {
-        issues.push_back("the document is larger than " + std::to_string(kMaxDocumentBytes >> 20) + " MiB");
-        return false;
-    }
-    document.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-    if (document.HasParseError()) {
-        issues.push_back(std::string("not valid JSON: ") +
-                         rapidjson::GetParseError_En(document.GetParseError()) + " at offset " +
-                         std::to_string(document.GetErrorOffset()));
+    if (std::string problem = manifest::parse_json_into(document, json); !problem.empty()) {
+        issues.push_back(std::move(problem));
         return false;
     }
     return true;

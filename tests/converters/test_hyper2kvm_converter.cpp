@@ -251,6 +251,17 @@ TEST_F(Hyper2kvmConverter, GarbageReportIsNamed) {
         << r.error;
 }
 
+// A report.json nested 200,000 deep used to overflow the stack of the
+// process that loaded the plugin (the host) in the recursive JSON parser.
+TEST_F(Hyper2kvmConverter, DeeplyNestedReportIsRefusedWithoutCrashing) {
+    const auto r =
+        plugin_->convert(config_with(R"({"FAKE_HYPER2KVM_MODE": "deep-report"})"), write(spec_all()), "{}");
+    EXPECT_EQ(r.status, HYPERSDK_ERR_TOOL_FAILED);
+    EXPECT_TRUE(contains(r.error, "hyper2kvm report " + (work_ / "output/report.json").string() +
+                                      " is nested deeper than 128 levels"))
+        << r.error;
+}
+
 TEST_F(Hyper2kvmConverter, MissingReportIsNamed) {
     const auto r =
         plugin_->convert(config_with(R"({"FAKE_HYPER2KVM_MODE": "no-report"})"), write(spec_all()), "{}");

@@ -237,12 +237,15 @@ TEST_F(QemuImgConverter, RefusesManifestsThatAskForGuestChanges) {
     EXPECT_EQ(report["errors"].Size(), 1u);
 }
 
+// The manifest is validated as the host validates it, so a missing disk is a
+// manifest error naming the key and the file.
 TEST_F(QemuImgConverter, MissingSourceDiskIsNamed) {
     auto spec = spec_for({"raw"});
     spec.disks[0].path = work_ / "gone.img";
     const auto r = plugin_->convert("{}", write(spec), "{}");
-    EXPECT_EQ(r.status, HYPERSDK_ERR_NOT_FOUND);
-    EXPECT_NE(r.error.find("disk 'raw': local_path " + (work_ / "gone.img").string()), std::string::npos)
+    EXPECT_EQ(r.status, HYPERSDK_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(r.error.find("disks[0].local_path: file not found: \"" + (work_ / "gone.img").string() + "\""),
+              std::string::npos)
         << r.error;
 }
 

@@ -4,7 +4,10 @@
 #include <hypersdk/core/job.hpp>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,25 @@ TEST(HostTable, DescribesTheHostAndThePlugin) {
     EXPECT_STREQ(host->plugin_path, "/opt/plugins/test.so");
     EXPECT_TRUE(HYPERSDK_HOST_HAS(host, sink_close));
     EXPECT_EQ(table.plugin_id(), "org.example.test");
+}
+
+// A plugin's log line goes straight to the operator's terminal: text it
+// quotes (a SOAP fault string with ESC[2J, a file name with a newline) must be
+// shown, not obeyed.
+TEST(HostTable, LogLinesCannotActOnTheTerminal) {
+    std::ostringstream captured;
+    const auto previous = spdlog::default_logger();
+    auto logger = std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
+    logger->set_pattern("%v");
+    spdlog::set_default_logger(logger);
+    HostTable table("org.example.test", "/x.so");
+    table.get()->log(table.get(), HYPERSDK_LOG_INFO,
+                     "fault: \x1b[2J\x1b]0;owned\x07 \xc2\x9b"
+                     "1m caf\xc3\xa9\nnext");
+    spdlog::set_default_logger(previous);
+    EXPECT_EQ(captured.str(),
+              "[org.example.test] fault: \\x1b[2J\\x1b]0;owned\\x07 \\u009b1m caf\xc3\xa9\\x0anext\n");
 }
 
 TEST(HostTable, BufferAppendCopiesBytes) {

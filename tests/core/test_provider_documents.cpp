@@ -68,17 +68,17 @@ TEST(ProviderDocuments, UnusableDocumentsSayWhy) {
     const auto broken = read_export_result("{\"id\": ");
     EXPECT_FALSE(broken.value);
     ASSERT_EQ(broken.issues.size(), 1u);
-    EXPECT_EQ(broken.issues[0].rfind("not valid JSON: ", 0), 0u);
+    EXPECT_EQ(broken.issues[0].rfind("not valid JSON: ", 0), 0u) << broken.issues[0];
 }
 
-TEST(ProviderDocuments, DeepNestingDoesNotCrash) {
-    // A hostile plugin's 200,000-deep document: parsed without recursion.
+TEST(ProviderDocuments, DeepNestingIsRefusedWithoutCrashing) {
+    // A hostile plugin's 200,000-deep document: refused by the bounded reader.
     const std::string deep = std::string(200000, '[') + std::string(200000, ']');
     const auto read = read_vm_summaries(deep);
-    ASSERT_TRUE(read.value);
-    EXPECT_EQ(read.issues.size(), 1u);
-    const auto object = read_export_result("{\"notes\": " + deep + "}");
-    EXPECT_TRUE(object.value);
+    EXPECT_FALSE(read.value);
+    ASSERT_EQ(read.issues.size(), 1u);
+    EXPECT_EQ(read.issues[0], "nested deeper than 128 levels");
+    EXPECT_FALSE(read_export_result("{\"notes\": " + deep + "}").value);
 }
 
 }  // namespace

@@ -1,7 +1,14 @@
 // Disk format detection on real images made by qemu-img.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <hypersdk/core/manifest_disk_format.hpp>
+#include <hypersdk/manifest/regular_file.hpp>
 
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
 
 #include "manifest_test_support.hpp"
 
@@ -49,6 +56,28 @@ TEST(DiskFormat, SmallAndUnusualFiles) {
     manifest_test::write_file(dir / "magic-only", "QFI\xfb");
     EXPECT_EQ(detect_disk_format(dir / "magic-only"), "qcow2");
     EXPECT_THROW(detect_disk_format(dir / "absent"), std::system_error);
+}
+
+// `manifest create --disk FIFO` blocked in open() until a writer came.
+TEST(DiskFormat, RefusesAFifoWithoutBlocking) {
+    TempDir dir;
+    const fs::path fifo = dir / "disk.fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    auto outcome = std::async(std::launch::async, [&]() -> std::string {
+        try {
+            return "detected " + detect_disk_format(fifo);
+        } catch (const hypersdk::manifest::UnreadableFileError& error) {
+            return error.what();
+        }
+    });
+    if (outcome.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+        // Unblock the reader so the test can end, then fail.
+        const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+        if (writer >= 0) ::close(writer);
+        FAIL() << "detect_disk_format blocked opening a FIFO";
+    }
+    EXPECT_EQ(outcome.get(), "cannot read " + fifo.string() + ": it is a FIFO, not a regular file");
+    EXPECT_THROW(detect_disk_format("/dev/zero"), hypersdk::manifest::UnreadableFileError);
 }
 
 }  // namespace

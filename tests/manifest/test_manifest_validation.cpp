@@ -246,13 +246,15 @@ TEST_F(ManifestValidation, ReportsAllErrorsOfOneDocumentWithPaths) {
 }
 
 TEST(ManifestValidationModel, ValidatesManifestsBuiltInCode) {
+    manifest_test::TempDir dir;
+    manifest_test::write_file(dir / "ok.raw", "x");
     Manifest manifest;
     EXPECT_EQ(format_issues(validate_manifest(manifest)), "disks: must list at least one disk");
     manifest.manifest_version = "1.1";
     ManifestDisk disk;
     disk.id = "ok";
     disk.source_format = "raw";
-    disk.local_path = "/dev/null";
+    disk.local_path = dir / "ok.raw";
     manifest.disks.push_back(disk);
     manifest.configuration.emplace().services = "[1]";
     EXPECT_EQ(
@@ -261,7 +263,7 @@ TEST(ManifestValidationModel, ValidatesManifestsBuiltInCode) {
 }
 
 TEST(ManifestValidationModel, QuotesValuesSafely) {
-    EXPECT_EQ(quote_for_message("a\"b\\c\n"), R"("a\"b\\c\u000a")");
+    EXPECT_EQ(quote_for_message("a\"b\\c\n"), R"("a\"b\\c\x0a")");
     const std::string quoted = quote_for_message(std::string(1000, 'x'));
     EXPECT_LT(quoted.size(), 120u);
     EXPECT_NE(quoted.find("(1000 bytes)"), std::string::npos);

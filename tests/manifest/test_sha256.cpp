@@ -1,8 +1,10 @@
 // Streaming SHA-256 and the file hasher: published vectors, streaming equals
 // one-shot equals `openssl dgst -sha256`, progress, cancellation, and
 // several files hashed in parallel.
+#include <sys/stat.h>
 #include <hypersdk/core/file_hasher.hpp>
 #include <hypersdk/core/sha256.hpp>
+#include <hypersdk/manifest/regular_file.hpp>
 
 #include <gtest/gtest.h>
 
@@ -129,7 +131,33 @@ TEST(FileHasher, ErrorsNameTheFile) {
         EXPECT_NE(std::string(error.what()).find("absent.vmdk"), std::string::npos) << error.what();
         EXPECT_EQ(error.code().value(), ENOENT);
     }
-    EXPECT_THROW(hash_file(dir.path()), std::system_error);
+}
+
+// Only a regular file has an end: a manifest naming /dev/zero hashed forever,
+// and opening a FIFO blocked until a writer came.
+TEST(FileHasher, RefusesEverythingButRegularFiles) {
+    TempDir dir;
+    const fs::path fifo = dir / "disk.fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    for (const auto& [path, kind] : std::vector<std::pair<fs::path, std::string>>{
+             {"/dev/zero", "a character device"}, {fifo, "a FIFO"}, {dir.path(), "a directory"}}) {
+        try {
+            hash_file(path);
+            ADD_FAILURE() << "hashed " << path;
+        } catch (const hypersdk::manifest::UnreadableFileError& error) {
+            EXPECT_EQ(std::string(error.what()),
+                      "cannot read " + path.string() + ": it is " + kind + ", not a regular file");
+        }
+    }
+    const auto outcomes = hash_files({"/dev/zero", fifo});
+    ASSERT_EQ(outcomes.size(), 2u);
+    EXPECT_FALSE(outcomes[0].ok());
+    EXPECT_NE(outcomes[1].error.find("it is a FIFO, not a regular file"), std::string::npos)
+        << outcomes[1].error;
+    // A link to a regular file is one.
+    manifest_test::write_file(dir / "disk.raw", "abc");
+    fs::create_symlink(dir / "disk.raw", dir / "link.raw");
+    EXPECT_EQ(hash_file(dir / "link.raw").bytes, 3u);
 }
 
 TEST(FileHasher, HashesSeveralFilesInParallel) {

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 namespace hypersdk::plugin_common {
 
@@ -27,10 +28,13 @@ std::string conversion_result_to_json(const ConversionResult& result) {
     for (const auto& warning : result.warnings) w.String(warning);
     w.EndArray();
     w.Key("metadata");
-    // Re-parse so a malformed fragment can never make the whole result invalid.
+    // Re-parse (bounded) so a malformed or hostile fragment can never make the
+    // whole result invalid or overflow the stack when it is written.
     rapidjson::Document metadata;
-    metadata.Parse(result.metadata_json);
-    if (metadata.HasParseError() || !metadata.IsObject()) metadata.SetObject();
+    // The metadata object sits one level inside the result.
+    if (!manifest::parse_json_into(metadata, result.metadata_json, manifest::embedded_limits(1)).empty() ||
+        !metadata.IsObject())
+        metadata.SetObject();
     metadata.Accept(w);
     w.EndObject();
     return {buffer.GetString(), buffer.GetSize()};

@@ -1,14 +1,13 @@
 #include "hypersdk/plugin_common/json_access.hpp"
 
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <hypersdk/manifest/json_limits.hpp>
+#include <hypersdk/manifest/regular_file.hpp>
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace hypersdk::plugin_common {
 namespace {
@@ -30,21 +29,19 @@ const char* type_name(const rapidjson::Value& v) {
 
 rapidjson::Document parse_json(std::string_view text, const std::string& what) {
     rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
-    if (doc.HasParseError()) {
-        throw JsonError(what + " is not valid JSON: " + rapidjson::GetParseError_En(doc.GetParseError()) +
-                        " at offset " + std::to_string(doc.GetErrorOffset()));
-    }
+    if (const std::string reason = manifest::parse_json_into(doc, text); !reason.empty())
+        throw JsonError(what + " is " + reason);
     return doc;
 }
 
-std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw JsonError("cannot read " + path + ": " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw JsonError("cannot read " + path + ": read error");
-    return text.str();
+std::string read_text_file(const std::string& path, size_t max_bytes) {
+    try {
+        return manifest::read_regular_file(path, max_bytes);
+    } catch (const manifest::UnreadableFileError& error) {
+        throw JsonError(error.what());
+    } catch (const std::system_error& error) {
+        throw JsonError("cannot read " + path + ": " + error.code().message());
+    }
 }
 
 std::string key_path(const std::string& prefix, std::string_view key) {

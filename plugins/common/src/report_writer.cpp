@@ -2,6 +2,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <hypersdk/cxx/plugin.hpp>
 #include <hypersdk/files/directory.hpp>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -52,10 +53,13 @@ void write_stage(Writer& w, const ReportStage& stage) {
     w.Double(stage.duration);
     if (stage.success) {
         w.Key("result");
-        // Re-parse so a malformed fragment can never corrupt the report.
+        // Re-parse (bounded) so a malformed or hostile fragment can never
+        // corrupt the report or overflow the stack when it is written.
         rapidjson::Document result;
-        if (!stage.result_json.empty()) result.Parse(stage.result_json);
-        if (stage.result_json.empty() || result.HasParseError() || !result.IsObject()) result.SetObject();
+        // pipeline.stages.<name>.result: four levels inside the report.
+        if (!manifest::parse_json_into(result, stage.result_json, manifest::embedded_limits(4)).empty() ||
+            !result.IsObject())
+            result.SetObject();
         result.Accept(w);
     } else {
         w.Key("error");

@@ -36,7 +36,9 @@ struct FileHash {
     uint64_t bytes = 0;    // bytes hashed
 };
 
-// Throws std::system_error (naming the file) on I/O errors, HashCancelled.
+// Throws std::system_error (naming the file) on I/O errors,
+// manifest::UnreadableFileError when the path is not a regular file (a
+// device, FIFO, socket or directory), HashCancelled.
 FileHash hash_file(const std::filesystem::path& path, const FileHashOptions& options = {});
 
 struct FileHashOutcome {

@@ -11,7 +11,8 @@ namespace hypersdk::core {
 // "# Disk DescriptorFile" descriptor), "qcow2" ("QFI\xfb"), "vhd" ("conectix"
 // at offset 0 or in the 512-byte footer), "vhdx" ("vhdxfile"), "vdi"
 // (0xbeda107f at offset 64), otherwise "raw". Throws std::system_error when
-// the file cannot be opened or read.
+// the file cannot be opened or read, manifest::UnreadableFileError when it is
+// not a regular file.
 std::string detect_disk_format(const std::filesystem::path& path);
 
 }  // namespace hypersdk::core

@@ -1,4 +1,5 @@
-// Writes an Artifact Manifest as JSON with a 2-space indent. Files are written
+// Writes an Artifact Manifest file. The JSON text comes from the shared
+// serializer (<hypersdk/manifest/serializer.hpp>); files are written
 // atomically: `<file>.part`, fsync, rename, fsync of the directory, so a
 // reader never sees a half-written manifest and a failure leaves no file.
 #pragma once
@@ -7,6 +8,8 @@
 
 #include "hypersdk/core/manifest.hpp"
 #include "hypersdk/core/manifest_validator.hpp"
+
+#include <hypersdk/manifest/serializer.hpp>
 
 #include <filesystem>
 #include <stdexcept>
@@ -25,10 +28,7 @@ private:
     std::vector<ValidationIssue> issues_;
 };
 
-// Serializes without validating. Throws std::runtime_error when a string is
-// not valid UTF-8 or a raw JSON member (unknown key, configuration object) is
-// not valid JSON.
-std::string manifest_to_json(const Manifest& manifest);
+using manifest::manifest_to_json;
 
 struct ManifestWriteOptions {
     bool validate = true;  // refuse (InvalidManifestError) to write an invalid manifest

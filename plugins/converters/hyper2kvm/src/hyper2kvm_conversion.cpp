@@ -1,6 +1,7 @@
 #include "hyper2kvm_conversion.hpp"
 
 #include <rapidjson/document.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -226,9 +227,12 @@ private:
                 stage.AddMember("duration", s.duration, a);
                 if (!s.error.empty()) stage.AddMember("error", rapidjson::Value(s.error, a), a);
                 if (!s.result_json.empty()) {
+                    // Copying a value recurses: only a bounded parse may feed it.
                     rapidjson::Document parsed;
-                    parsed.Parse(s.result_json);
-                    if (!parsed.HasParseError()) stage.AddMember("result", rapidjson::Value(parsed, a), a);
+                    // metadata.stages.<name>.result: four levels inside the ConversionResult.
+                    if (manifest::parse_json_into(parsed, s.result_json, manifest::embedded_limits(4))
+                            .empty())
+                        stage.AddMember("result", rapidjson::Value(parsed, a), a);
                 }
                 stages.AddMember(rapidjson::Value(s.name, a), stage, a);
             }

@@ -5,11 +5,10 @@
 #include <set>
 
 #include "errors.hpp"
+#include "xml_limits.hpp"
 
 namespace hypersdk::vsphere {
 namespace {
-
-constexpr size_t kMaxDescriptor = 16u << 20;  // real descriptors are kilobytes
 
 std::string fault_text(pugi::xml_node fault) {
     std::string type = xsi_type(child(fault, "fault"));
@@ -79,18 +78,9 @@ std::optional<OvfDescriptorResult> create_ovf_descriptor(Session& session, const
 
 void check_ovf_descriptor(const std::string& descriptor, const std::vector<OvfFileRef>& files) {
     if (descriptor.empty()) throw Error(ErrorKind::protocol, "the OVF descriptor is empty");
-    if (descriptor.size() > kMaxDescriptor) {
-        throw Error(ErrorKind::protocol, "the OVF descriptor is " + std::to_string(descriptor.size()) +
-                                             " bytes, more than the " + std::to_string(kMaxDescriptor) +
-                                             " a descriptor may have");
-    }
     pugi::xml_document doc;
-    const auto parsed = doc.load_buffer(descriptor.data(), descriptor.size());
-    if (!parsed) {
-        throw Error(ErrorKind::protocol, "the OVF descriptor is not XML (" +
-                                             std::string(parsed.description()) + " at byte " +
-                                             std::to_string(parsed.offset) + ")");
-    }
+    if (const std::string reason = parse_xml_limited(doc, descriptor, kOvfXmlLimits); !reason.empty())
+        throw Error(ErrorKind::protocol, "the OVF descriptor is " + reason);
     const pugi::xml_node root = doc.document_element();
     if (local_name(root) != "Envelope") {
         throw Error(ErrorKind::protocol, "the OVF descriptor's root element is <" + std::string(root.name()) +

@@ -1,6 +1,7 @@
 #include "soap.hpp"
 
 #include "errors.hpp"
+#include "xml_limits.hpp"
 
 namespace hypersdk::vsphere {
 namespace {
@@ -124,10 +125,9 @@ MoRef to_moref(pugi::xml_node node) {
 
 Response parse_response(const std::string& body, std::string_view method) {
     auto doc = std::make_shared<pugi::xml_document>();
-    auto parsed = doc->load_buffer(body.data(), body.size());
-    if (!parsed) {
-        throw Error(ErrorKind::protocol, std::string(method) + ": the server's answer is not XML (" +
-                                             parsed.description() + "); is the URL a vSphere SDK endpoint?");
+    if (const std::string reason = parse_xml_limited(*doc, body, kSoapXmlLimits); !reason.empty()) {
+        throw Error(ErrorKind::protocol, std::string(method) + ": the server's answer is " + reason +
+                                             "; is the URL a vSphere SDK endpoint?");
     }
     pugi::xml_node envelope = doc->document_element();
     pugi::xml_node soap_body = child(envelope, "Body");

@@ -5,6 +5,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -19,11 +20,16 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Parses text; throws JsonError("<what> is not valid JSON: <reason> at offset N").
+// Parses text with the limits every reader of untrusted JSON uses
+// (hypersdk/manifest/json_limits.hpp: at most 64 MiB, 128 levels of nesting,
+// no recursion, UTF-8 checked); throws JsonError("<what> is not valid JSON:
+// <reason> (at byte N)") or ("<what> is nested deeper than 128 levels").
 rapidjson::Document parse_json(std::string_view text, const std::string& what);
 
-// Reads a whole file; throws JsonError naming the file when it cannot.
-std::string read_text_file(const std::string& path);
+// Reads a whole regular file of at most max_bytes (a report.json the size of
+// a disk, /dev/zero or a FIFO is refused, never read forever); throws
+// JsonError naming the file when it cannot.
+std::string read_text_file(const std::string& path, size_t max_bytes = 64u << 20);
 
 // "a.b" from a prefix and a key; the prefix may be empty.
 std::string key_path(const std::string& prefix, std::string_view key);

@@ -1,7 +1,7 @@
-// A minimal reader of Artifact Manifest v1.0 for converter plugins: just the
-// fields a converter acts on. Plugins never link core, so this is separate
-// from core's full manifest model; it checks what it reads and names the
-// manifest file and the bad key in every error.
+// The converters' view of an Artifact Manifest v1.0: just the fields a
+// converter acts on, read and validated by the same library as the host's
+// (hypersdk_manifest, plugins/common/manifest), with the same rules and the
+// same messages, so a converter never acts on a manifest the host refuses.
 #pragma once
 
 #include <cstdint>
@@ -49,18 +49,19 @@ struct Manifest {
     std::string report_path;  // as written (may be empty)
 
     // output.directory made absolute (relative to the manifest's directory),
-    // or "<manifest dir>/output" when absent.
+    // or "<manifest dir>/output" when absent (hypersdk/manifest/locations.hpp).
     std::string effective_output_directory() const;
     // Where report.json goes: options.report.path relative to the output
-    // directory (absolute paths kept), or "<output dir>/report.json".
+    // directory (an absolute one lies inside it), or "<output dir>/report.json".
     std::string effective_report_path() const;
     // Disks ordered boot disk first (boot_order_hint, then manifest order).
     std::vector<ManifestDisk> disks_in_boot_order() const;
 };
 
-// Reads and checks the manifest. Throws hypersdk::cxx::Error with
-// HYPERSDK_ERR_INVALID_ARGUMENT (bad content) or HYPERSDK_ERR_NOT_FOUND
-// (missing file), naming the file.
+// Reads and validates the manifest exactly as the host does before it calls a
+// converter. Throws hypersdk::cxx::Error with HYPERSDK_ERR_NOT_FOUND (missing
+// file) or HYPERSDK_ERR_INVALID_ARGUMENT: "manifest <path> is invalid:" and
+// then the validator's issues, one per line ("disks[0].id: must match ...").
 Manifest read_manifest(const std::string& path);
 
 // Formats the converters know, in the manifest's spelling.

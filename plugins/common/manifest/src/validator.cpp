@@ -1,17 +1,16 @@
-#include "hypersdk/core/manifest_validator.hpp"
+#include "hypersdk/manifest/validator.hpp"
+
+#include "path_rules.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <span>
 #include <system_error>
 
-namespace hypersdk::core {
+namespace hypersdk::manifest {
 
 namespace {
-
-constexpr size_t kMaxQuotedLength = 80;
 
 bool is_id_char(unsigned char c) {
     return std::isalnum(c) || c == '_' || c == '-';
@@ -86,6 +85,23 @@ public:
                           quote_for_message(*value));
     }
 
+    // The rules for any path a manifest holds (it may come from another
+    // machine): no control characters, no ".." segments. False when broken.
+    bool check_path(const std::string& path, std::string_view value) {
+        if (path_rules::has_control_character(value)) {
+            add(path, "must not contain control characters, got " + quote_for_message(value));
+            return false;
+        }
+        if (path_rules::has_dot_dot_segment(value)) {
+            add(path, "must not contain '..' segments, got " + quote_for_message(value));
+            return false;
+        }
+        return true;
+    }
+    bool check_path(const std::string& path, const std::optional<std::string>& value) {
+        return !value || check_path(path, std::string_view(*value));
+    }
+
     void check_json_object(const std::string& path, const std::optional<std::string>& raw_json) {
         if (!raw_json) return;
         const size_t first = raw_json->find_first_not_of(" \t\r\n");
@@ -95,6 +111,21 @@ public:
 private:
     std::vector<ValidationIssue>& issues_;
 };
+
+const char* describe_file_type(std::filesystem::file_type type) {
+    switch (type) {
+        case std::filesystem::file_type::character:
+            return "a character device";
+        case std::filesystem::file_type::block:
+            return "a block device";
+        case std::filesystem::file_type::fifo:
+            return "a FIFO";
+        case std::filesystem::file_type::socket:
+            return "a socket";
+        default:
+            return "not a file";
+    }
+}
 
 void validate_local_path(IssueCollector& collector, const std::string& path, const std::string& local_path,
                          const ValidationOptions& options) {
@@ -106,6 +137,7 @@ void validate_local_path(IssueCollector& collector, const std::string& path, con
         collector.add(path, "must be an absolute path, got " + quote_for_message(local_path));
         return;
     }
+    if (!collector.check_path(path, std::string_view(local_path))) return;
     if (!options.check_files_exist) return;
     std::error_code error;
     const auto status = std::filesystem::status(local_path, error);
@@ -115,6 +147,11 @@ void validate_local_path(IssueCollector& collector, const std::string& path, con
         collector.add(path, "cannot access " + quote_for_message(local_path) + ": " + error.message());
     } else if (status.type() == std::filesystem::file_type::directory) {
         collector.add(path, "is a directory, not a disk image: " + quote_for_message(local_path));
+    } else if (status.type() != std::filesystem::file_type::regular) {
+        // A device never ends (/dev/zero) and a FIFO blocks: only a regular
+        // file (or a link to one) is a disk image.
+        collector.add(path, "is " + std::string(describe_file_type(status.type())) +
+                                ", not a regular file: " + quote_for_message(local_path));
     }
 }
 
@@ -144,6 +181,22 @@ void validate_disks(IssueCollector& collector, const std::vector<ManifestDisk>& 
     }
 }
 
+// The report must land inside the output directory: hyper2kvm (and our
+// converters) write it wherever the manifest says, replacing what is there.
+void validate_report_path(IssueCollector& collector, const Manifest& manifest) {
+    const std::optional<std::string>& report = manifest.options->report->path;
+    // Absent or empty: hyper2kvm's default, <output directory>/report.json.
+    if (!report || report->empty()) return;
+    if (!collector.check_path("options.report.path", report)) return;
+    const std::optional<std::string> no_directory;
+    const auto& output_directory = manifest.output ? manifest.output->directory : no_directory;
+    if (!path_rules::report_lies_inside_output(*report, output_directory))
+        collector.add("options.report.path",
+                      "must lie inside the output directory (a file path relative to it, or an absolute path "
+                      "under an absolute output.directory), got " +
+                          quote_for_message(*report));
+}
+
 void validate_pipeline(IssueCollector& collector, const ManifestPipeline& pipeline) {
     if (pipeline.fix) collector.check_enum("pipeline.fix.fstab_mode", pipeline.fix->fstab_mode, kFstabModes);
     if (pipeline.convert)
@@ -163,27 +216,6 @@ bool is_manifest_mac(std::string_view mac) {
         }
     }
     return true;
-}
-
-std::string quote_for_message(std::string_view value) {
-    std::string quoted = "\"";
-    const size_t shown = std::min(value.size(), kMaxQuotedLength);
-    for (size_t i = 0; i < shown; ++i) {
-        const unsigned char c = value[i];
-        if (c == '"' || c == '\\') {
-            quoted += '\\';
-            quoted += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7f) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            quoted += escaped;
-        } else {
-            quoted += static_cast<char>(c);
-        }
-    }
-    quoted += '"';
-    if (shown < value.size()) quoted += "... (" + std::to_string(value.size()) + " bytes)";
-    return quoted;
 }
 
 std::string format_issues(const std::vector<ValidationIssue>& issues) {
@@ -235,9 +267,16 @@ std::vector<ValidationIssue> validate_manifest(const Manifest& manifest, const V
         collector.check_json_object("configuration.hostname", manifest.configuration->hostname);
         collector.check_json_object("configuration.network", manifest.configuration->network);
     }
-    if (manifest.output) collector.check_enum("output.format", manifest.output->format, kOutputFormats);
-    if (manifest.options) collector.check_range("options.verbose", manifest.options->verbose, 0, 3);
+    if (manifest.output) {
+        collector.check_path("output.directory", manifest.output->directory);
+        collector.check_enum("output.format", manifest.output->format, kOutputFormats);
+        collector.check_path("output.filename", manifest.output->filename);
+    }
+    if (manifest.options) {
+        collector.check_range("options.verbose", manifest.options->verbose, 0, 3);
+        if (manifest.options->report) validate_report_path(collector, manifest);
+    }
     return issues;
 }
 
-}  // namespace hypersdk::core
+}  // namespace hypersdk::manifest

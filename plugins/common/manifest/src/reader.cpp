@@ -1,27 +1,22 @@
-#include "hypersdk/core/manifest_reader.hpp"
+#include "hypersdk/manifest/reader.hpp"
+
+#include "hypersdk/manifest/regular_file.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
+#include <cstdio>
 #include <set>
-#include <sstream>
+#include <system_error>
 
-namespace hypersdk::core {
+namespace hypersdk::manifest {
 
 namespace {
 
 using rapidjson::Value;
-
-// A manifest lists a few disks; anything this large is not one, and reading
-// it would only exhaust memory.
-constexpr uintmax_t kMaxManifestFileBytes = 64ull << 20;
 
 constexpr const char* kDocumentPath = "(document)";
 
@@ -68,30 +63,6 @@ std::string serialize(const Value& value) {
 }
 
 }  // namespace
-
-// Runs before the parser so nothing recursive ever sees a deeper document.
-int json_nesting_depth(std::string_view text) {
-    int depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            deepest = std::max(deepest, ++depth);
-            if (deepest > kManifestMaxNestingDepth) return deepest;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return deepest;
-}
 
 namespace {
 
@@ -526,24 +497,22 @@ bool is_within(const std::string& path, const std::string& prefix) {
 
 }  // namespace
 
+namespace {
+
+ManifestReadResult unreadable(const std::filesystem::path& path, const std::string& reason) {
+    ManifestReadResult result;
+    result.issues.push_back(
+        {kDocumentPath, "cannot read " + quote_for_message(path.string()) + ": " + reason});
+    return result;
+}
+
+}  // namespace
+
 ManifestReadResult parse_manifest(std::string_view json_text) {
     ManifestReadResult result;
-    if (const int depth = json_nesting_depth(json_text); depth > kManifestMaxNestingDepth) {
-        result.issues.push_back({kDocumentPath, "nested deeper than " +
-                                                    std::to_string(kManifestMaxNestingDepth) +
-                                                    " levels; refused before parsing"});
-        return result;
-    }
     rapidjson::Document document;
-    // Iterative parsing keeps the parser's stack flat whatever the input;
-    // encoding validation turns invalid UTF-8 into an error instead of text.
-    document.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(json_text.data(),
-                                                                                           json_text.size());
-    if (document.HasParseError()) {
-        result.issues.push_back({kDocumentPath, std::string("not valid JSON: ") +
-                                                    rapidjson::GetParseError_En(document.GetParseError()) +
-                                                    " (at byte " + std::to_string(document.GetErrorOffset()) +
-                                                    ")"});
+    if (std::string reason = parse_json_into(document, json_text, kManifestJsonLimits); !reason.empty()) {
+        result.issues.push_back({kDocumentPath, std::move(reason)});
         return result;
     }
     if (!document.IsObject()) {
@@ -556,24 +525,15 @@ ManifestReadResult parse_manifest(std::string_view json_text) {
 }
 
 ManifestReadResult read_manifest_file(const std::filesystem::path& path) {
-    ManifestReadResult result;
-    auto fail = [&](const std::string& message) {
-        result.issues.push_back(
-            {kDocumentPath, "cannot read " + quote_for_message(path.string()) + ": " + message});
-        return result;
-    };
-    std::error_code error;
-    const uintmax_t size = std::filesystem::file_size(path, error);
-    if (error) return fail(error.message());
-    if (size > kMaxManifestFileBytes)
-        return fail("file is " + std::to_string(size) + " bytes, larger than any manifest (limit " +
-                    std::to_string(kMaxManifestFileBytes) + ")");
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return fail(std::strerror(errno));
-    std::ostringstream contents;
-    contents << file.rdbuf();
-    if (file.bad()) return fail("read error");
-    return parse_manifest(contents.str());
+    std::string text;
+    try {
+        text = read_regular_file(path, kManifestJsonLimits.max_bytes);
+    } catch (const std::system_error& error) {
+        return unreadable(path, error.code().message());
+    } catch (const UnreadableFileError& error) {
+        return unreadable(path, error.reason());
+    }
+    return parse_manifest(text);
 }
 
 std::vector<ValidationIssue> validate_read_result(const ManifestReadResult& read,
@@ -589,4 +549,4 @@ std::vector<ValidationIssue> validate_read_result(const ManifestReadResult& read
     return issues;
 }
 
-}  // namespace hypersdk::core
+}  // namespace hypersdk::manifest

@@ -1,10 +1,10 @@
-#include "hypersdk/core/manifest.hpp"
+#include "hypersdk/manifest/model.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 
-namespace hypersdk::core {
+namespace hypersdk::manifest {
 
 namespace {
 
@@ -85,4 +85,4 @@ std::string rfc3339_utc_now() {
     return std::string(text, length);
 }
 
-}  // namespace hypersdk::core
+}  // namespace hypersdk::manifest

@@ -7,6 +7,7 @@
 #include <hypersdk/http/ranged_download.hpp>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "fault_server.hpp"
@@ -59,7 +60,8 @@ protected:
         o.clock = clock_;
         o.log = log_.fn();
         o.retry.max_attempts = 3;
-        o.stall_timeout = 1s;
+        // Slow enough for a loaded machine or ThreadSanitizer; the stall tests shorten it.
+        o.stall_timeout = 10s;
         o.stall_bytes_per_second = 1000;
         return o;
     }
@@ -106,12 +108,15 @@ TEST_F(RangedDownload, FetchesOnlyDataRangesInParallelAndWritesHoles) {
 }
 
 TEST_F(RangedDownload, DeliversInOrderWithinTheWindow) {
-    // A slow sink: the workers run ahead of it, but never more than the
-    // window (4 ranges) past what the sink has.
-    struct SlowSink : hypersdk::test::MemorySink {
+    // The sink holds its first write until the workers have filled the
+    // window (4 ranges requested), then a little longer: a fifth request
+    // would break the memory bound. Afterwards no request may start more
+    // than the window past what the sink has.
+    struct HeldSink : hypersdk::test::MemorySink {
+        std::function<void()> before_first_write;
         std::atomic<uint64_t> written{0};
         void write(const char* data, size_t size) override {
-            std::this_thread::sleep_for(5ms);
+            if (before_first_write) std::exchange(before_first_write, nullptr)();
             MemorySink::write(data, size);
             written = bytes.size();
         }
@@ -120,6 +125,14 @@ TEST_F(RangedDownload, DeliversInOrderWithinTheWindow) {
             written = bytes.size();
         }
     } sink;
+    size_t requests_while_held = 0;
+    sink.before_first_write = [&] {
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (server_.requests().size() < 4 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(10ms);
+        std::this_thread::sleep_for(300ms);  // room for a request that should not come
+        requests_while_held = server_.requests().size();
+    };
     std::atomic<uint64_t> worst_lead{0};
     server_.on_request([&](const hypersdk::test::RecordedRequest& req) {
         const uint64_t start = std::stoull(req.range->substr(6));
@@ -127,11 +140,11 @@ TEST_F(RangedDownload, DeliversInOrderWithinTheWindow) {
         if (start > written) worst_lead = std::max<uint64_t>(worst_lead.load(), start - written);
     });
     Client client(client_options());
-    RangedDownloadOptions o = download_options();
-    ranged_download(client, requests(), hypersdk::http::whole_object(object_.bytes.size()), sink, o);
+    ranged_download(client, requests(), hypersdk::http::whole_object(object_.bytes.size()), sink,
+                    download_options());
     EXPECT_TRUE(sink.bytes == object_.bytes);
-    EXPECT_LT(worst_lead.load(), 4 * kRange) << "a worker ran further ahead than the window allows";
-    EXPECT_GT(worst_lead.load(), kRange) << "the workers did not run ahead at all";
+    EXPECT_EQ(requests_while_held, 4u) << "the workers did not fill the window, or went past it";
+    EXPECT_EQ(worst_lead.load(), 3 * kRange) << "a worker ran further ahead than the window allows";
 }
 
 TEST_F(RangedDownload, ResumesFromTheSinkOffset) {
@@ -268,7 +281,9 @@ class RangedDownloadFault : public RangedDownload, public ::testing::WithParamIn
 TEST_P(RangedDownloadFault, CompletesExactlyOrFailsLeavingOnlyThePart) {
     const FaultCase& c = GetParam();
     server_.add(c.fault);
-    Client client(client_options());
+    ClientOptions options = client_options();
+    if (c.fault.kind == Fault::Kind::stall) options.stall_timeout = 1s;
+    Client client(options);
     const auto final_path = dir_ / "disk.raw";
     bool completed = false;
     {

@@ -323,4 +323,6 @@ TEST_F(HttpClient, TraceDumpsHeadersRedacted) {
     EXPECT_NE(text.find("< x-test-sha256:"), std::string::npos) << text;
     EXPECT_NE(text.find("> Authorization: REDACTED"), std::string::npos) << text;
     EXPECT_EQ(text.find("trace-secret-token"), std::string::npos) << text;
+    // Not a line per TLS record: a disk would log one per 16 KiB.
+    EXPECT_EQ(text.find("(IN), TLS"), std::string::npos) << text;
 }

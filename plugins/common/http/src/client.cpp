@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <vector>
@@ -246,6 +247,11 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* client) {
                        : type == CURLINFO_HEADER_OUT ? "> "
                                                      : nullptr;
     if (mark == nullptr) return 0;  // never body bytes
+    // libcurl's line per TLS record ("TLSv1.3 (IN), TLS header, ...") would
+    // cost a log call per 16 KiB of a disk and tell nobody anything.
+    if (type == CURLINFO_TEXT && size >= 4 &&
+        (std::memcmp(data, "TLSv", 4) == 0 || std::memcmp(data, "SSLv", 4) == 0))
+        return 0;
     std::string_view text(data, size);
     while (!text.empty()) {
         const auto nl = text.find('\n');

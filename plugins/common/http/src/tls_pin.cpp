@@ -27,6 +27,9 @@ CURLcode ssl_ctx_hook(CURL*, void* ssl_ctx, void* self) {
     auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
     auto* pin = static_cast<TlsPin*>(self);
     SSL_CTX_set_ex_data(ctx, pin_index(), pin);
+    // libcurl's verbose mode traces every TLS record through this callback;
+    // the transport's trace dump does not use it (see on_debug in client.cpp).
+    SSL_CTX_set_msg_callback(ctx, nullptr);
     const int mode = pin->pinned() ? SSL_VERIFY_PEER : SSL_CTX_get_verify_mode(ctx);
     SSL_CTX_set_verify(ctx, mode, verify_callback);
     return CURLE_OK;

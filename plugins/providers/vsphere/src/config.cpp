@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include <hypersdk/http/tls.hpp>
+
 #include "errors.hpp"
 
 namespace hypersdk::vsphere {
@@ -44,25 +46,11 @@ bool parse_bool(const std::string& name, const std::string& value) {
 }
 
 std::string parse_thumbprint(const std::string& thumbprint) {
-    std::string hex;
-    for (char c : thumbprint) {
-        if (c == ':' || c == ' ') continue;
-        if (!std::isxdigit(static_cast<unsigned char>(c))) {
-            throw Error(ErrorKind::config, "thumbprint '" + thumbprint +
-                                               "' has a character that is not hex: '" + std::string(1, c) +
-                                               "'");
-        }
-        hex.push_back(c);
+    try {
+        return http::parse_thumbprint(thumbprint);  // the shared transport's rules, which pin with it
+    } catch (const http::Error& e) {
+        throw Error(ErrorKind::config, e.what());
     }
-    if (hex.size() != 40 && hex.size() != 64) {
-        throw Error(ErrorKind::config,
-                    "thumbprint '" + thumbprint +
-                        "' is neither SHA-1 (20 bytes) nor SHA-256 (32 bytes), as AA:BB:...");
-    }
-    std::string bytes;
-    for (size_t i = 0; i < hex.size(); i += 2)
-        bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    return bytes;
 }
 
 void Config::normalise() {

@@ -4,24 +4,18 @@
 // from a fixed list of objects, in pages of the maxObjects the client asks for.
 // vcsim 0.24.2 ignores maxObjects, so only this server makes the client page.
 //
-// TLS: a throwaway self-signed P-256 certificate for 127.0.0.1, made at
-// construction; clients trust it through ca_file(). Every wait is bounded: the
-// accept and read loops poll in 100 ms steps, connections idle for 10 s are
-// closed, and the destructor stops and joins everything.
+// HTTPS, the certificate and every bounded wait come from the tests' generic
+// TlsLoopbackServer (tests/support); clients trust it through ca_file().
 #pragma once
 
-#include <openssl/ssl.h>
-
-#include <atomic>
 #include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "temp_dir.hpp"
+#include "tls_loopback_server.hpp"
 
 namespace hypersdk::vsphere::test {
 
@@ -52,7 +46,7 @@ public:
     SoapLoopbackServer& operator=(const SoapLoopbackServer&) = delete;
 
     const std::string& url() const { return url_; }  // https://127.0.0.1:PORT/sdk
-    std::string ca_file() const { return (dir_ / "cert.pem").string(); }
+    std::string ca_file() const { return server_->ca_file(); }
     const std::string& username() const { return username_; }
     const std::string& password() const { return password_; }
 
@@ -74,21 +68,13 @@ private:
         std::vector<std::string> paths;  // the properties the client asked for
     };
 
-    void accept_loop();
-    void serve_connection(int fd);
     Reply handle(const std::string& body, const std::string& cookie);
     Reply page(const std::string& method, Cursor cursor);  // called with mutex_ held
 
-    hypersdk::test::TempDir dir_;
     std::vector<SoapObject> objects_;
     std::string username_;
     std::string password_;
-    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx_{nullptr, SSL_CTX_free};
-    int listen_fd_ = -1;
     std::string url_;
-    std::atomic<bool> stop_{false};
-    std::thread acceptor_;
-    std::vector<std::thread> connections_;  // touched by the acceptor only, then joined
 
     mutable std::mutex mutex_;  // guards everything below
     std::string session_key_;   // "" when nobody is logged in
@@ -96,6 +82,9 @@ private:
     std::vector<std::string> issued_;
     std::map<std::string, Cursor> cursors_;
     size_t token_counter_ = 0;
+
+    // Last: its threads call handle() until it is destroyed, before the state above.
+    std::unique_ptr<hypersdk::test::TlsLoopbackServer> server_;
 };
 
 }  // namespace hypersdk::vsphere::test

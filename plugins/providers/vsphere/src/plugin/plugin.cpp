@@ -3,6 +3,7 @@
 // so no exception crosses the ABI.
 #include <hypersdk/provider.h>
 #include <hypersdk/cxx/plugin.hpp>
+#include <hypersdk/http/host_log.hpp>
 
 #include <cstring>
 #include <memory>
@@ -17,7 +18,10 @@
 
 // The opaque session handle of provider.h: one logged-in SOAP session.
 struct hypersdk_provider_session {
-    explicit hypersdk_provider_session(hypersdk::vsphere::Config config) : session(std::move(config)) {}
+    explicit hypersdk_provider_session(hypersdk::vsphere::Config config) : session(std::move(config)) {
+        // The transport's retries (debug) and header dumps (trace), already redacted, go to the host's log.
+        session.transport().set_log(hypersdk::http::host_log());
+    }
     hypersdk::vsphere::Session session;
 };
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include <hypersdk/manifest/json_limits.hpp>
 #include "signal_scope.hpp"
 
 namespace hypersdk::host {
@@ -96,9 +97,12 @@ rapidjson::Value conversion_outcome_json(const core::ConversionOutcome& outcome,
     object.AddMember("error", string_value(outcome.error), alloc);
     object.AddMember("warnings", string_array(outcome.warnings), alloc);
     rapidjson::Document metadata;
-    metadata.Parse(outcome.metadata_json.c_str());
+    // Converter output: bounded so that the copy below (recursive) and the
+    // report that embeds it two levels deep stay within the readers' limits.
+    const bool metadata_ok =
+        manifest::parse_json_into(metadata, outcome.metadata_json, manifest::embedded_limits(2)).empty();
     rapidjson::Value metadata_value(rapidjson::kObjectType);
-    if (!metadata.HasParseError() && metadata.IsObject()) metadata_value.CopyFrom(metadata, alloc);
+    if (metadata_ok && metadata.IsObject()) metadata_value.CopyFrom(metadata, alloc);
     object.AddMember("metadata", metadata_value, alloc);
     return object;
 }

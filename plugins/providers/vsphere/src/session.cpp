@@ -58,7 +58,9 @@ void Session::login() {
     } catch (const Error& e) {
         if (e.fault_type() == "InvalidLogin") {
             throw Error(ErrorKind::auth,
-                        "vSphere rejected the credentials for " + config_.username + " at " + config_.url,
+                        "vSphere rejected the credentials for " + config_.username + " at " + config_.url +
+                            ": check the password (--password-file, --password-env or GOVC_PASSWORD) and the "
+                            "user name (--username or GOVC_USERNAME)",
                         e.fault_type());
         }
         throw;

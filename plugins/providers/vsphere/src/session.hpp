@@ -31,7 +31,8 @@ public:
     Session& operator=(const Session&) = delete;
 
     // RetrieveServiceContent, then Login. Wrong credentials:
-    // Error(auth, "vSphere rejected the credentials for USER at URL").
+    // Error(auth, "vSphere rejected the credentials for USER at URL: check the
+    // password (... GOVC_PASSWORD) and the user name (... GOVC_USERNAME)"), never the password.
     void login();
     // Ends the session on the server; never throws. Safe to call twice.
     void logout() noexcept;

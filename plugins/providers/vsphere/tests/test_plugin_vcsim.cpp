@@ -1,5 +1,6 @@
-// The built plugin (hypersdk-vsphere.so), loaded like the host loads it and
-// run against the real vcsim: list/describe, a full OVF export whose disk
+// The built plugin (hypersdk-vsphere.so), loaded by core's own registry
+// (tests/support/provider_harness.hpp) with core's FileSinkFactory, run
+// against the real vcsim: list/describe, a full OVF export whose disk
 // must match the uploaded VMDK byte for byte, the powered-on refusal, power
 // off on request, wrong credentials, cancellation, the lease keep-alive, and
 // the OVF descriptor from OvfManager.CreateDescriptor or generated.
@@ -26,11 +27,11 @@
 namespace hypersdk::vsphere {
 namespace {
 
+using hypersdk::test::ProviderCall;
+using hypersdk::test::ProviderHarness;
+using hypersdk::test::RecordingSinkFactory;
 using hypersdk::test::Vcsim;
 using hypersdk::test::VcsimOptions;
-using test::FileSinkFactory;
-using test::LoadedProvider;
-using test::ProviderCall;
 
 constexpr const char* kVm = "DC0_H0_VM0";
 // The Annotation of descriptors made by the harness's CreateDescriptor.
@@ -99,14 +100,14 @@ protected:
         ASSERT_GT(std::filesystem::file_size(vmdk()), 1u << 20);
         sim_ = std::make_unique<Vcsim>(options);
         sim_->upload_file(vmdk(), "DC0_H0_VM0/disk1.vmdk");
-        plugin_ = std::make_unique<LoadedProvider>(PLUGIN_PATH);
+        plugin_ = std::make_unique<ProviderHarness>(PLUGIN_DIR, "vsphere");
         const ProviderCall r = plugin_->open(config_json(*sim_, sim_->password()), &session_);
         ASSERT_EQ(r.status, HYPERSDK_OK) << r.error;
         ASSERT_NE(session_, nullptr);
         client_ = std::make_unique<Session>(test::config_for(*sim_));
         client_->login();
         out_ = std::make_unique<hypersdk::test::TempDir>();
-        sinks_ = std::make_unique<FileSinkFactory>(out_->path());
+        sinks_ = std::make_unique<RecordingSinkFactory>(out_->path());
     }
     void TearDown() override {
         if (plugin_ && session_ != nullptr) plugin_->close(session_);
@@ -126,16 +127,16 @@ protected:
 
     static hypersdk::test::TempDir* dir_;
     std::unique_ptr<Vcsim> sim_;
-    std::unique_ptr<LoadedProvider> plugin_;
+    std::unique_ptr<ProviderHarness> plugin_;
     hypersdk_provider_session* session_ = nullptr;
     std::unique_ptr<Session> client_;
     std::unique_ptr<hypersdk::test::TempDir> out_;
-    std::unique_ptr<FileSinkFactory> sinks_;
+    std::unique_ptr<RecordingSinkFactory> sinks_;
 };
 hypersdk::test::TempDir* VspherePlugin::dir_ = nullptr;
 
 TEST(VspherePluginDescriptor, DeclaresIdentityAndCapabilities) {
-    LoadedProvider plugin(PLUGIN_PATH);
+    ProviderHarness plugin(PLUGIN_DIR, "vsphere");
     const auto& d = plugin.descriptor();
     EXPECT_STREQ(d.id, "org.hypersdk.provider.vsphere");
     EXPECT_STREQ(d.name, "vsphere");
@@ -151,7 +152,7 @@ TEST(VspherePluginDescriptor, DeclaresIdentityAndCapabilities) {
 }
 
 TEST(VspherePluginDescriptor, MissingUrlOrUserNamesTheFlagAndVariable) {
-    LoadedProvider plugin(PLUGIN_PATH);
+    ProviderHarness plugin(PLUGIN_DIR, "vsphere");
     hypersdk_provider_session* s = nullptr;
     ProviderCall r = plugin.open(R"({"username":"u","password":"secret-pw"})", &s);
     EXPECT_EQ(r.status, HYPERSDK_ERR_INVALID_ARGUMENT);
@@ -169,7 +170,9 @@ TEST_F(VspherePlugin, WrongPasswordIsRejectedWithoutShowingIt) {
     hypersdk_provider_session* s = nullptr;
     const ProviderCall r = plugin_->open(config_json(*sim_, "Wrong-Pa55word"), &s);
     EXPECT_EQ(r.status, HYPERSDK_ERR_AUTH);
-    EXPECT_EQ(r.error, "vSphere rejected the credentials for " + sim_->username() + " at " + sim_->url());
+    EXPECT_EQ(r.error, "vSphere rejected the credentials for " + sim_->username() + " at " + sim_->url() +
+                           ": check the password (--password-file, --password-env or GOVC_PASSWORD) and the "
+                           "user name (--username or GOVC_USERNAME)");
     EXPECT_EQ(r.error.find("Wrong-Pa55word"), std::string::npos);
     EXPECT_EQ(s, nullptr);
 }
@@ -216,7 +219,7 @@ TEST_F(VspherePlugin, PoweredOnVmIsRefusedAndLeftRunning) {
     EXPECT_EQ(r.status, HYPERSDK_ERR_STATE);
     EXPECT_NE(r.error.find("--power-off"), std::string::npos) << r.error;
     EXPECT_EQ(power_state(), "poweredOn");
-    EXPECT_TRUE(sinks_->records().empty());
+    EXPECT_TRUE(sinks_->opens().empty());
 }
 
 TEST_F(VspherePlugin, OvaIsRefusedAsNotImplemented) {
@@ -260,7 +263,7 @@ TEST_F(VspherePlugin, ExportsWithPowerOffByteForByteWithOvf) {
     ASSERT_TRUE(std::filesystem::exists(disk));
     EXPECT_EQ(hypersdk::test::sha256_of_file(disk), hypersdk::test::sha256_of_file(vmdk()));
     EXPECT_FALSE(std::filesystem::exists(disk.string() + ".part"));
-    for (const auto& s : sinks_->records()) EXPECT_EQ(s.close_status, HYPERSDK_OK) << s.file_name;
+    for (const auto& s : sinks_->opens()) EXPECT_EQ(s.close_status, HYPERSDK_OK) << s.file_name;
 
     const std::string lease = log.lease();
     ASSERT_FALSE(lease.empty()) << log.text();
@@ -401,7 +404,7 @@ TEST_F(VspherePlugin, CancelMidDownloadAbortsTheLeaseAndKeepsThePart) {
     EXPECT_EQ(r.status, HYPERSDK_ERR_CANCELLED) << r.error;
     EXPECT_NE(r.error.find("cancelled"), std::string::npos) << r.error;
     EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(20));
-    const auto records = sinks_->records();
+    const auto records = sinks_->opens();
     ASSERT_EQ(records.size(), 1u);
     EXPECT_NE(records[0].close_status, HYPERSDK_OK);
     EXPECT_NE(records[0].close_status, 1) << "sink left open";
@@ -421,13 +424,19 @@ TEST_F(VspherePlugin, KeepsTheLeaseAliveDuringASlowDownloadAndResumes) {
     const auto size = static_cast<int64_t>(std::filesystem::file_size(vmdk()));
     start({.nfc_rate = std::max<int64_t>(256 << 10, size / 3)});  // about 3 s
     power_off_vm(*client_, find_vm(*client_, kVm).ref, std::chrono::seconds(30));
-    // A partial file of an earlier run: the export continues from it with Range.
-    {
-        std::ifstream in(vmdk(), std::ios::binary);
-        std::string head(static_cast<size_t>(size / 4), '\0');
-        in.read(head.data(), static_cast<std::streamsize>(head.size()));
-        std::ofstream(*out_ / "DC0_H0_VM0-disk-0.vmdk.part", std::ios::binary) << head;
-    }
+    // An earlier run cancelled after a quarter of the disk: core keeps its
+    // .part and resume record, and the next export continues from there with Range.
+    const ProviderCall first = plugin_->export_vm(session_, kVm, R"({"format":"ovf"})", sinks_.get(),
+                                                  [&](core::Job& job, uint64_t done, uint64_t) {
+                                                      if (done >= static_cast<uint64_t>(size / 4))
+                                                          job.cancel();
+                                                  });
+    ASSERT_EQ(first.status, HYPERSDK_ERR_CANCELLED) << first.error;
+    const auto part = *out_ / "DC0_H0_VM0-disk-0.vmdk.part";
+    ASSERT_TRUE(std::filesystem::exists(part));
+    const uint64_t kept = std::filesystem::file_size(part);
+    ASSERT_GT(kept, 0u);
+    sinks_ = std::make_unique<RecordingSinkFactory>(out_->path());
     LogCapture log;
     std::atomic<uint64_t> lowest{UINT64_MAX};
     const ProviderCall r =
@@ -436,7 +445,7 @@ TEST_F(VspherePlugin, KeepsTheLeaseAliveDuringASlowDownloadAndResumes) {
                                if (done < lowest) lowest = done;
                            });
     ASSERT_EQ(r.status, HYPERSDK_OK) << r.error;
-    EXPECT_GE(lowest.load(), static_cast<uint64_t>(size / 4)) << "restarted from 0 instead of resuming";
+    EXPECT_GE(lowest.load(), kept) << "restarted from 0 instead of resuming";
     EXPECT_FALSE(parse(r.text)["powered_off_by_export"].GetBool());
     EXPECT_GE(log.count("keep-alive: progress"), 3) << log.text();
     EXPECT_EQ(hypersdk::test::sha256_of_file(*out_ / "DC0_H0_VM0-disk-0.vmdk"),

@@ -52,8 +52,10 @@ TEST_F(VsphereSession, WrongPasswordIsInvalidLoginWithoutThePassword) {
     Session session(c);
     Error e = error_of([&] { session.login(); });
     EXPECT_EQ(e.kind(), ErrorKind::auth);
-    EXPECT_EQ(std::string(e.what()),
-              "vSphere rejected the credentials for " + sim_->username() + " at " + sim_->url());
+    EXPECT_EQ(std::string(e.what()), "vSphere rejected the credentials for " + sim_->username() + " at " +
+                                         sim_->url() +
+                                         ": check the password (--password-file, --password-env or "
+                                         "GOVC_PASSWORD) and the user name (--username or GOVC_USERNAME)");
     EXPECT_EQ(std::string(e.what()).find("Wr0ng-Secret-77"), std::string::npos);
     EXPECT_FALSE(session.logged_in());
 }

@@ -21,7 +21,7 @@
 //          azurite: {endpoint, account, key, ca_file},
 //          vms: [{name, resource_group, location, vm_size, power_state,
 //                 trusted_launch, secure_boot, os_type,
-//                 disks: [{name, lun (absent: OS disk), container, blob, size_gb}],
+//                 disks: [{name, lun (absent: OS disk), container, blob, size_bytes}],
 //                 nics: [{name, mac}]}],
 //          faults: {throttle: {count, retry_after}, fail_snapshot: bool,
 //                   sas_lifetime_seconds, token_lifetime_seconds, lro_polls,
@@ -118,6 +118,8 @@ function findDisk(rg, name) {
         return { vm, disk: d };
   return null;
 }
+// ARM states sizes in whole GiB (diskSizeGB, an integer); the disk's diskSizeBytes is exact.
+const sizeGb = (d) => Math.max(1, Math.ceil(d.size_bytes / (1024 * 1024 * 1024)));
 const rgPath = (rg) => `/subscriptions/${config.subscription}/resourceGroups/${rg}`;
 const diskId = (vm, d) => `${rgPath(vm.resource_group)}/providers/Microsoft.Compute/disks/${d.name}`;
 const nicId = (vm, n) => `${rgPath(vm.resource_group)}/providers/Microsoft.Network/networkInterfaces/${n.name}`;
@@ -130,10 +132,10 @@ function vmJson(vm, withInstanceView) {
     hardwareProfile: { vmSize: vm.vm_size || 'Standard_D2s_v3' },
     storageProfile: {
       osDisk: { osType: vm.os_type || 'Linux', name: osDisk.name, createOption: 'FromImage', caching: 'ReadWrite',
-        managedDisk: { id: diskId(vm, osDisk), storageAccountType: 'Premium_LRS' }, diskSizeGB: osDisk.size_gb },
+        managedDisk: { id: diskId(vm, osDisk), storageAccountType: 'Premium_LRS' }, diskSizeGB: sizeGb(osDisk) },
       dataDisks: vm.disks.filter((d) => d.lun !== undefined).map((d) => ({ lun: d.lun, name: d.name,
         createOption: 'Attach', caching: 'None', managedDisk: { id: diskId(vm, d), storageAccountType: 'Premium_LRS' },
-        diskSizeGB: d.size_gb })),
+        diskSizeGB: sizeGb(d) })),
     },
     networkProfile: { networkInterfaces: (vm.nics || []).map((n, i) => ({ id: nicId(vm, n),
       properties: { primary: i === 0 } })) },
@@ -153,12 +155,12 @@ function vmJson(vm, withInstanceView) {
 }
 
 function diskJson(vm, d) {
-  const sizeBytes = d.size_gb * 1024 * 1024 * 1024;
+  const sizeBytes = d.size_bytes;
   return { id: diskId(vm, d), name: d.name, type: 'Microsoft.Compute/disks', location: vm.location || 'westeurope',
     managedBy: `${rgPath(vm.resource_group)}/providers/Microsoft.Compute/virtualMachines/${vm.name}`,
     sku: { name: 'Premium_LRS', tier: 'Premium' },
     properties: { osType: d.lun === undefined ? (vm.os_type || 'Linux') : undefined,
-      hyperVGeneration: vm.trusted_launch ? 'V2' : 'V1', diskSizeGB: d.size_gb, diskSizeBytes: sizeBytes,
+      hyperVGeneration: vm.trusted_launch ? 'V2' : 'V1', diskSizeGB: sizeGb(d), diskSizeBytes: sizeBytes,
       diskState: state.grants[diskId(vm, d)] ? 'ActiveSAS' : (vm.power_state === 'deallocated' ? 'Reserved' : 'Attached'),
       provisioningState: 'Succeeded', creationData: { createOption: 'Empty' } } };
 }
@@ -166,7 +168,7 @@ function diskJson(vm, d) {
 function snapshotJson(s) {
   return { id: s.id, name: s.name, type: 'Microsoft.Compute/snapshots', location: s.location,
     properties: { creationData: { createOption: 'Copy', sourceResourceId: s.source }, incremental: false,
-      diskSizeGB: s.disk.size_gb, provisioningState: s.provisioning,
+      diskSizeGB: sizeGb(s.disk), diskSizeBytes: s.disk.size_bytes, provisioningState: s.provisioning,
       diskState: state.grants[s.id] ? 'ActiveSAS' : 'Unattached' } };
 }
 

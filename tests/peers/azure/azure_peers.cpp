@@ -59,14 +59,10 @@ AzurePeers::AzurePeers(AzurePeersOptions options) {
             const uint64_t size = fs::file_size(d.vhd);
             if (size < 512 || (size - 512) % (1u << 20) != 0)
                 throw std::runtime_error("a test VHD must hold whole MiB plus its footer");
-            // size_gb is fractional for small test disks; the peer turns it back into bytes.
-            std::ostringstream gb;
-            gb.precision(17);
-            gb << static_cast<double>(size - 512) / (1024.0 * 1024.0 * 1024.0);
             disks += std::string(disks.empty() ? "" : ",") + "{\"name\":" + quoted(d.name) +
                      ",\"container\":\"disks\",\"blob\":" + quoted(d.name + ".vhd") +
-                     ",\"size_gb\":" + gb.str() + (d.lun >= 0 ? ",\"lun\":" + std::to_string(d.lun) : "") +
-                     "}";
+                     ",\"size_bytes\":" + std::to_string(size - 512) +
+                     (d.lun >= 0 ? ",\"lun\":" + std::to_string(d.lun) : "") + "}";
         }
         vms += std::string(vms.empty() ? "" : ",") + "{\"name\":" + quoted(vm.name) +
                ",\"resource_group\":" + quoted(vm.resource_group) + ",\"location\":\"westeurope\"" +
@@ -89,6 +85,8 @@ AzurePeers::AzurePeers(AzurePeersOptions options) {
                 "{port}", "{cert}",
                 "{key}",  config.string()};
     arm.ready_path = "/";
+    // The peer itself talks to Azurite (blob snapshots) over TLS.
+    arm.env = {{"NODE_EXTRA_CA_CERTS", azurite_->ca_file()}};
     arm_ = std::make_unique<NodePeer>(arm);
     bundle_ = dir_.path() / "ca-bundle.pem";
     std::ofstream(bundle_) << read_file(azurite_->ca_file()) << read_file(arm_->ca_file());

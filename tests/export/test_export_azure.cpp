@@ -80,10 +80,12 @@ protected:
         return args;
     }
 
-    std::vector<std::string> export_args(std::vector<std::string> more = {}) const {
+    // `debug`: the global --log-level debug, which goes before the command's flags.
+    std::vector<std::string> export_args(std::vector<std::string> more = {}, bool debug = false) const {
         std::vector<std::string> args = {"--provider",       "azure",      "--vm",     "web-01",
                                          "--resource-group", "rg-migrate", "--output", out_.string()};
         args.insert(args.end(), more.begin(), more.end());
+        if (debug) args.insert(args.begin(), {"--log-level", "debug"});
         return args;
     }
 
@@ -114,9 +116,8 @@ protected:
 
 TEST_F(ExportAzure, ExportsARunningVmFromSnapshotsConvertsAndCleansUp) {
     start();
-    const auto result = hyperexport(
-        export_args({"--convert", "--converter", "qemu-img", "--verify-manifest", "--log-level", "debug"}),
-        env());
+    const auto result =
+        hyperexport(export_args({"--convert", "--converter", "qemu-img", "--verify-manifest"}, true), env());
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     expect_no_secret(result);
     EXPECT_NE(result.out.find("SUCCESS"), std::string::npos) << result.out;
@@ -230,7 +231,7 @@ TEST_F(ExportAzure, ThrottlingIsWaitedOut) {
 TEST_F(ExportAzure, CtrlCRevokesAccessAndDeletesTheSnapshots) {
     start(R"({"blob_proxy": {"delay_ms": 1500}})");  // slow blob reads, so Ctrl-C lands mid-download
     {
-        BackgroundProcess run(argv(export_args({"--log-level", "debug"})), env());
+        BackgroundProcess run(argv(export_args({}, true)), env());
         bool granted = false;
         for (int i = 0; i < 200 && !granted; ++i) {  // at most 20 s
             granted = peers_->state().find("\"grants\":{\"/subscriptions") != std::string::npos;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "azure_peers.hpp"
+#include "known_peers.hpp"
 #include "images.hpp"
 #include "process.hpp"
 #include "temp_dir.hpp"
@@ -259,4 +260,65 @@ TEST_F(ExportAzure, VmsListsPowerStateAndDiskSizes) {
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_NE(result.out.find("web-01"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("poweredOn"), std::string::npos) << result.out;
+}
+
+// --disk-sas-url-file: a user who already holds SAS URLs needs no credentials
+// and no ARM; the URLs (secrets) never show in the output or the manifest.
+TEST_F(ExportAzure, SasUrlsFromAFileNeedNoCredentials) {
+    start();
+    const auto sas = run_node_script(peer_scripts_dir() / "azure/sas_url.cjs",
+                                     {peers_->azurite_url(), "disks", "web-01-os.vhd", "600"}, peers_->ca_bundle());
+    ASSERT_EQ(sas.exit_code, 0) << sas.err;
+    const std::string url = sas.out.substr(0, sas.out.find('\n'));
+    const fs::path list = dir_ / "sas-urls.txt";
+    std::ofstream(list) << "# the OS disk\n" << url << "\n";
+    fs::permissions(list, fs::perms::owner_read | fs::perms::owner_write);
+    ProcessOptions options = env();
+    options.env.erase("AZURE_CLIENT_SECRET");
+    options.unset_env.insert(options.unset_env.end(), {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
+                                                       "AZURE_SUBSCRIPTION_ID"});
+    for (const char* name : {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_SUBSCRIPTION_ID"}) options.env.erase(name);
+    const auto result = hyperexport({"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file", list.string(),
+                                     "--output", out_.string(), "--convert", "--converter", "qemu-img"},
+                                    options);
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    const fs::path vhd = out_ / "legacy-01-disk-0.vhd";
+    ASSERT_TRUE(fs::exists(vhd)) << result.out;
+    EXPECT_EQ(sha256_of_file(vhd), sha256_of_file(os_vhd_));
+    const std::string signature = url.substr(url.find("sig="));
+    EXPECT_EQ(result.out.find(signature), std::string::npos);
+    EXPECT_EQ(result.err.find(signature), std::string::npos);
+    const std::string manifest = read_text(out_ / "artifact-manifest.json");
+    EXPECT_EQ(manifest.find("sig="), std::string::npos) << manifest;
+    EXPECT_NE(manifest.find("azure-sas-url"), std::string::npos) << manifest;
+    EXPECT_NE(peers_->state().find("\"arm_calls\":0"), std::string::npos) << "ARM was asked";
+}
+
+TEST_F(ExportAzure, AnExpiredSasUrlFromAFileSaysToGetANewOne) {
+    start();
+    const auto sas = run_node_script(peer_scripts_dir() / "azure/sas_url.cjs",
+                                     {peers_->azurite_url(), "disks", "web-01-os.vhd", "1"}, peers_->ca_bundle());
+    ASSERT_EQ(sas.exit_code, 0) << sas.err;
+    const std::string url = sas.out.substr(0, sas.out.find('\n'));
+    const fs::path list = dir_ / "sas-urls.txt";
+    std::ofstream(list) << url << "\n";
+    std::this_thread::sleep_for(2100ms);  // Azurite now refuses it (403)
+    const auto result = hyperexport(
+        {"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file", list.string(), "--output", out_.string()},
+        env());
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_NE(result.err.find("get a new one"), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find(url.substr(url.find("sig="))), std::string::npos) << result.err;
+}
+
+TEST_F(ExportAzure, ASasUrlFileLineThatIsNotAnHttpsUrlIsNamedByItsNumberOnly) {
+    start();
+    const fs::path list = dir_ / "sas-urls.txt";
+    std::ofstream(list) << "# comment\n\nhttp://plain.example/x?sig=s3cr3tvalue\n";
+    const auto result = hyperexport(
+        {"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file", list.string(), "--output", out_.string()},
+        env());
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_NE(result.err.find("line 3"), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find("s3cr3tvalue"), std::string::npos) << result.err;
 }

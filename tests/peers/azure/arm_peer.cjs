@@ -25,7 +25,8 @@
 //                 nics: [{name, mac}]}],
 //          faults: {throttle: {count, retry_after}, fail_snapshot: bool,
 //                   sas_lifetime_seconds, token_lifetime_seconds, lro_polls,
-//                   lro_retry_after, blob_proxy: {delay_ms, fail_once_at}}}
+//                   lro_retry_after, rotate_key_after (ARM calls; then old tokens fail),
+//                   blob_proxy: {delay_ms, fail_once_at}}}
 // Test-only endpoints (no token): GET /_peer/state, the peer's view of what
 // the client did (snapshots, grants, calls, tokens issued).
 'use strict';
@@ -41,7 +42,7 @@ const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
 const faults = config.faults || {};
 const port = Number(portText);
 const base = `https://127.0.0.1:${port}`;
-const signingKey = crypto.randomBytes(32);
+let signingKey = crypto.randomBytes(32);  // rotated by the rotate_key_after fault: every token issued before is invalid
 const COMPUTE_API = '2024-03-01';
 const DISK_API = '2023-10-02';
 const NETWORK_API = '2023-09-01';
@@ -245,6 +246,10 @@ function openidConfiguration(res, tenant) {
 async function arm(req, res, url) {
   state.arm_calls += 1;
   state.calls.push(`${req.method} ${url.pathname}`);
+  if (faults.rotate_key_after && state.arm_calls === faults.rotate_key_after + 1) {
+    signingKey = crypto.randomBytes(32);
+    state.key_rotations = (state.key_rotations || 0) + 1;
+  }
   const bad = checkToken(req.headers.authorization);
   if (bad) {
     state.tokens_refused += 1;

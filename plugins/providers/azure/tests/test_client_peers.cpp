@@ -204,6 +204,14 @@ TEST_F(AzureClientPeers, TokensAreCachedAndRenewedBeforeTheyExpire) {
         << "an expired token reached ARM: " << state;
 }
 
+TEST_F(AzureClientPeers, ATokenArmNoLongerAcceptsIsReplacedOnce) {
+    start(R"({"rotate_key_after": 1})");  // the second call's token has a signature ARM no longer knows
+    client_->compute.get_vm("rg-migrate", "web-01");
+    EXPECT_EQ(client_->compute.get_vm("rg-migrate", "web-01").name, "web-01");
+    EXPECT_EQ(client_->tokens.tokens_fetched(), 2);
+    EXPECT_NE(peers_->state().find("\"tokens_refused\":1"), std::string::npos);
+}
+
 TEST_F(AzureClientPeers, AWrongClientSecretIsACredentialsProblem) {
     start();
     const std::string wrong = "wrong-secret-Zq9";

@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "azure_peers.hpp"
-#include "known_peers.hpp"
 #include "images.hpp"
+#include "known_peers.hpp"
 #include "process.hpp"
 #include "temp_dir.hpp"
 
@@ -260,14 +260,29 @@ TEST_F(ExportAzure, VmsListsPowerStateAndDiskSizes) {
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_NE(result.out.find("web-01"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("poweredOn"), std::string::npos) << result.out;
+    // ARM states disk sizes in whole GiB: 1 + 1 for the two small test disks.
+    EXPECT_NE(result.out.find("2147483648"), std::string::npos) << result.out;
+}
+
+TEST_F(ExportAzure, KeepSnapshotsKeepsThemAndSaysWhich) {
+    start();
+    const auto result = hyperexport(export_args({"--keep-snapshots"}), env());
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    const std::string state = peers_->state();
+    EXPECT_NE(state.find("\"grants\":{}"), std::string::npos) << state;
+    EXPECT_NE(state.find("\"deleted_snapshots\":[]"), std::string::npos) << state;
+    EXPECT_NE(state.find("snapshots/web-01-os-hyperexport-"), std::string::npos) << state;
+    EXPECT_NE(read_text(out_ / "artifact-manifest.json").find("snapshot kept (--keep-snapshots)"),
+              std::string::npos);
 }
 
 // --disk-sas-url-file: a user who already holds SAS URLs needs no credentials
 // and no ARM; the URLs (secrets) never show in the output or the manifest.
 TEST_F(ExportAzure, SasUrlsFromAFileNeedNoCredentials) {
     start();
-    const auto sas = run_node_script(peer_scripts_dir() / "azure/sas_url.cjs",
-                                     {peers_->azurite_url(), "disks", "web-01-os.vhd", "600"}, peers_->ca_bundle());
+    const auto sas =
+        run_node_script(peer_scripts_dir() / "azure/sas_url.cjs",
+                        {peers_->azurite_url(), "disks", "web-01-os.vhd", "600"}, peers_->ca_bundle());
     ASSERT_EQ(sas.exit_code, 0) << sas.err;
     const std::string url = sas.out.substr(0, sas.out.find('\n'));
     const fs::path list = dir_ / "sas-urls.txt";
@@ -275,12 +290,14 @@ TEST_F(ExportAzure, SasUrlsFromAFileNeedNoCredentials) {
     fs::permissions(list, fs::perms::owner_read | fs::perms::owner_write);
     ProcessOptions options = env();
     options.env.erase("AZURE_CLIENT_SECRET");
-    options.unset_env.insert(options.unset_env.end(), {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
-                                                       "AZURE_SUBSCRIPTION_ID"});
-    for (const char* name : {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_SUBSCRIPTION_ID"}) options.env.erase(name);
-    const auto result = hyperexport({"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file", list.string(),
-                                     "--output", out_.string(), "--convert", "--converter", "qemu-img"},
-                                    options);
+    options.unset_env.insert(options.unset_env.end(), {"AZURE_TENANT_ID", "AZURE_CLIENT_ID",
+                                                       "AZURE_CLIENT_SECRET", "AZURE_SUBSCRIPTION_ID"});
+    for (const char* name : {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_SUBSCRIPTION_ID"})
+        options.env.erase(name);
+    const auto result =
+        hyperexport({"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file", list.string(),
+                     "--output", out_.string(), "--convert", "--converter", "qemu-img"},
+                    options);
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     const fs::path vhd = out_ / "legacy-01-disk-0.vhd";
     ASSERT_TRUE(fs::exists(vhd)) << result.out;
@@ -296,16 +313,17 @@ TEST_F(ExportAzure, SasUrlsFromAFileNeedNoCredentials) {
 
 TEST_F(ExportAzure, AnExpiredSasUrlFromAFileSaysToGetANewOne) {
     start();
-    const auto sas = run_node_script(peer_scripts_dir() / "azure/sas_url.cjs",
-                                     {peers_->azurite_url(), "disks", "web-01-os.vhd", "1"}, peers_->ca_bundle());
+    const auto sas =
+        run_node_script(peer_scripts_dir() / "azure/sas_url.cjs",
+                        {peers_->azurite_url(), "disks", "web-01-os.vhd", "1"}, peers_->ca_bundle());
     ASSERT_EQ(sas.exit_code, 0) << sas.err;
     const std::string url = sas.out.substr(0, sas.out.find('\n'));
     const fs::path list = dir_ / "sas-urls.txt";
     std::ofstream(list) << url << "\n";
     std::this_thread::sleep_for(2100ms);  // Azurite now refuses it (403)
-    const auto result = hyperexport(
-        {"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file", list.string(), "--output", out_.string()},
-        env());
+    const auto result = hyperexport({"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file",
+                                     list.string(), "--output", out_.string()},
+                                    env());
     EXPECT_NE(result.exit_code, 0);
     EXPECT_NE(result.err.find("get a new one"), std::string::npos) << result.err;
     EXPECT_EQ(result.err.find(url.substr(url.find("sig="))), std::string::npos) << result.err;
@@ -315,9 +333,9 @@ TEST_F(ExportAzure, ASasUrlFileLineThatIsNotAnHttpsUrlIsNamedByItsNumberOnly) {
     start();
     const fs::path list = dir_ / "sas-urls.txt";
     std::ofstream(list) << "# comment\n\nhttp://plain.example/x?sig=s3cr3tvalue\n";
-    const auto result = hyperexport(
-        {"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file", list.string(), "--output", out_.string()},
-        env());
+    const auto result = hyperexport({"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file",
+                                     list.string(), "--output", out_.string()},
+                                    env());
     EXPECT_NE(result.exit_code, 0);
     EXPECT_NE(result.err.find("line 3"), std::string::npos) << result.err;
     EXPECT_EQ(result.err.find("s3cr3tvalue"), std::string::npos) << result.err;

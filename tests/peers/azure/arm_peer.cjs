@@ -25,7 +25,7 @@
 //                 nics: [{name, mac}]}],
 //          faults: {throttle: {count, retry_after}, fail_snapshot: bool,
 //                   sas_lifetime_seconds, token_lifetime_seconds, lro_polls,
-//                   lro_retry_after, rotate_key_after (ARM calls; then old tokens fail),
+//                   lro_retry_after, lro_location_only, rotate_key_after (ARM calls; then old tokens fail),
 //                   blob_proxy: {delay_ms, fail_once_at}}}
 // Test-only endpoints (no token): GET /_peer/state, the peer's view of what
 // the client did (snapshots, grants, calls, tokens issued).
@@ -181,7 +181,9 @@ function startOperation(res, location, { finish, error, resultViaLocation }) {
   const opBase = `${base}/subscriptions/${config.subscription}/providers/Microsoft.Compute/locations/${location}/DiskOperations/${id}`;
   const headers = { 'Azure-AsyncOperation': `${opBase}?api-version=${DISK_API}`,
     'Retry-After': String(faults.lro_retry_after || 0) };
-  if (resultViaLocation !== false) headers.Location = `${opBase}?monitor=true&api-version=${DISK_API}`;
+  if (resultViaLocation !== false || faults.lro_location_only) headers.Location = `${opBase}?monitor=true&api-version=${DISK_API}`;
+  // Some operations answer with Location only (no Azure-AsyncOperation): 202 until done.
+  if (faults.lro_location_only) delete headers['Azure-AsyncOperation'];
   return headers;
 }
 async function advance(op) {
@@ -377,7 +379,7 @@ async function arm(req, res, url) {
           return undefined;
         } , resultViaLocation: false });
       if (faults.fail_snapshot) s.provisioning = 'Failed';
-      delete headers.Location;
+      if (headers['Azure-AsyncOperation']) delete headers.Location;
       return send(res, 201, snapshotJson(s), headers);
     }
     if (!entry) return armError(res, 404, 'ResourceNotFound', `The Resource 'Microsoft.Compute/${kind}/${name}' under resource group '${rg}' was not found.`);

@@ -191,6 +191,23 @@ TEST_F(AzureClientPeers, TheRawFormatDropsTheFooter) {
     EXPECT_EQ(sha256_of_file(dir_.path() / "out.raw"), sha256_of_file(dir_.path() / "os.raw"));
 }
 
+TEST_F(AzureClientPeers, OperationsWithLocationOnlyAreFollowedWaitingRetryAfter) {
+    // No Azure-AsyncOperation: Location answers 202 (Retry-After: 1) once, then the result.
+    start(R"({"lro_location_only": true, "lro_polls": 1, "lro_retry_after": 1})");
+    const VmInfo vm = client_->compute.get_vm("rg-migrate", "web-01");
+    client_->compute.create_snapshot("rg-migrate", "snap-1", vm.location, vm.disks.at(0).id, client_->lro());
+    const std::string id = client_->compute.snapshot_id("rg-migrate", "snap-1");
+    const auto began = std::chrono::steady_clock::now();
+    const std::string sas = client_->compute.grant_read_access(id, 3600, client_->lro());
+    EXPECT_GE(std::chrono::steady_clock::now() - began, 1900ms) << "Retry-After: 1 was not waited for, twice";
+    EXPECT_NE(sas.find("sig="), std::string::npos);
+    client_->compute.revoke_access(id, client_->lro());
+    client_->compute.delete_snapshot(id, client_->lro());
+    const std::string state = peers_->state();
+    EXPECT_NE(state.find("\"snapshots\":{}"), std::string::npos) << state;
+    EXPECT_NE(state.find("\"grants\":{}"), std::string::npos) << state;
+}
+
 TEST_F(AzureClientPeers, TokensAreCachedAndRenewedBeforeTheyExpire) {
     start(R"({"token_lifetime_seconds": 2})");  // renewed once less than 1 s is left
     client_->compute.get_vm("rg-migrate", "web-01");

@@ -71,9 +71,14 @@ const hypersdk_option kAccessSeconds =
     option("access-seconds", HYPERSDK_OPTION_INTEGER, "SECONDS",
            "how long each read SAS from beginGetAccess lasts (renewed when it expires)", nullptr,
            HYPERSDK_OPTION_RANGE, "3600", 60, 7 * 86400);
-const hypersdk_option* const kOptions[] = {
-    &kTenant, &kClient,        &kSecret,     &kSubscription, &kAuthority, &kArm,           &kResourceGroup,
-    &kCaFile, &kKeepSnapshots, &kNoSnapshot, &kAzureFormat,  &kSasFile,   &kAccessSeconds, nullptr};
+const hypersdk_option kRangeMib =
+    option("range-mib", HYPERSDK_OPTION_INTEGER, "MIB",
+           "size of each ranged GET; above 4 Azure returns no Content-MD5 (only Content-Range is checked)",
+           nullptr, HYPERSDK_OPTION_RANGE, "4", 1, 256);
+const hypersdk_option* const kOptions[] = {&kTenant,        &kClient,     &kSecret,        &kSubscription,
+                                           &kAuthority,     &kArm,        &kResourceGroup, &kCaFile,
+                                           &kKeepSnapshots, &kNoSnapshot, &kAzureFormat,   &kSasFile,
+                                           &kAccessSeconds, &kRangeMib,   nullptr};
 
 const hypersdk_provider_capabilities kCapabilities = {
     // exports_powered_on: snapshots are read while the VM runs.

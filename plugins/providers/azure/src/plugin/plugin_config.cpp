@@ -110,6 +110,7 @@ PluginConfig parse_config(const char* config_json) {
                                  " is not supported: use vhd (the fixed VHD Azure "
                                  "stores) or raw (the disk without its 512-byte footer)");
         c.access_seconds = pc::get_int(doc, "access-seconds", "", 60, 7 * 86400).value_or(3600);
+        c.range_bytes = static_cast<uint64_t>(pc::get_int(doc, "range-mib", "", 1, 256).value_or(4)) << 20;
         c.operation_timeout_seconds = pc::get_int(doc, "operation-timeout", "", 10, 7 * 86400).value_or(3600);
         if (const std::string file = s("disk-sas-url-file"); !file.empty())
             c.sas_urls = read_sas_url_file(file);

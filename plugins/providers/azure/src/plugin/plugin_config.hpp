@@ -18,6 +18,7 @@ struct PluginConfig {
     std::string azure_format;           // "vhd", "raw" or "" (not given: the host's --format, else vhd)
     std::vector<std::string> sas_urls;  // from --disk-sas-url-file: disks read without ARM
     int64_t access_seconds = 3600;      // durationInSeconds of beginGetAccess
+    uint64_t range_bytes = 4u << 20;    // each ranged GET (Azure returns Content-MD5 only up to 4 MiB)
     int64_t operation_timeout_seconds = 3600;
 };
 

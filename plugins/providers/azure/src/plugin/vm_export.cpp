@@ -88,6 +88,7 @@ public:
         http::HostSink sink(job_, artifact_json(*t.disk, file_name, format_, bytes, source_key));
         BlobDownloadOptions o;
         o.workers = workers_;
+        o.range_size = session_.config().range_bytes;
         o.drop_footer = raw_;
         o.is_cancelled = cancelled_;
         const uint64_t base = done_;

@@ -204,3 +204,18 @@ TEST(Urls, OriginsAndQueryParameters) {
     EXPECT_EQ(percent_encode("a+b/c=="), "a%2Bb%2Fc%3D%3D");
     EXPECT_EQ(without_query("https://a/b?sig=secret"), "https://a/b");
 }
+
+// Hostile answers: bounded readers, no recursion, no crash.
+TEST(HostileAnswers, DeeplyNestedJsonAndEndlessXmlAreRefusedNotRecursed) {
+    const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    EXPECT_EQ(arm_error_text(500, deep).rfind("HTTP 500", 0), 0u);
+    EXPECT_THROW(hypersdk::plugin_common::parse_json(deep, "x"), hypersdk::plugin_common::JsonError);
+    std::vector<hypersdk::http::Extent> out;
+    std::string nested = "<PageList>";
+    for (int i = 0; i < 100000; ++i) nested += "<PageRange><Start>";
+    EXPECT_THROW(parse_page_list(nested, out), Error);
+    std::string huge =
+        "<PageList><PageRange><Start>99999999999999999999999</Start><End>511</End></PageRange></PageList>";
+    EXPECT_THROW(parse_page_list(huge, out), Error);
+    EXPECT_TRUE(out.empty());
+}

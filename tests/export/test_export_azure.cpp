@@ -117,8 +117,9 @@ protected:
 
 TEST_F(ExportAzure, ExportsARunningVmFromSnapshotsConvertsAndCleansUp) {
     start();
-    const auto result =
-        hyperexport(export_args({"--convert", "--converter", "qemu-img", "--verify-manifest"}, true), env());
+    const auto result = hyperexport(
+        export_args({"--convert", "--converter", "qemu-img", "--fix=false", "--verify-manifest"}, true),
+        env());
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     expect_no_secret(result);
     EXPECT_NE(result.out.find("SUCCESS"), std::string::npos) << result.out;
@@ -296,7 +297,7 @@ TEST_F(ExportAzure, SasUrlsFromAFileNeedNoCredentials) {
         options.env.erase(name);
     const auto result =
         hyperexport({"--provider", "azure", "--vm", "legacy-01", "--disk-sas-url-file", list.string(),
-                     "--output", out_.string(), "--convert", "--converter", "qemu-img"},
+                     "--output", out_.string(), "--convert", "--converter", "qemu-img", "--fix=false"},
                     options);
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     const fs::path vhd = out_ / "legacy-01-disk-0.vhd";

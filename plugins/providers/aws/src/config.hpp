@@ -28,9 +28,9 @@ struct ConfigInput {
 struct Config {
     Credentials credentials;
     std::string region;
-    std::string profile;  // the profile the keys came from, "" when explicit
+    std::string profile;                                  // the profile the keys came from, "" when explicit
     std::string ec2_endpoint, ebs_endpoint, s3_endpoint;  // "https://host[:port]", no trailing '/'
-    bool s3_path_style = false;                            // custom S3 endpoints are addressed by path
+    bool s3_path_style = false;                           // custom S3 endpoints are addressed by path
     std::string ca_bundle;
 };
 

@@ -1,8 +1,8 @@
 #include "ebs.hpp"
 
-#include <hypersdk/manifest/json_limits.hpp>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <hypersdk/manifest/json_limits.hpp>
 
 #include <algorithm>
 #include <unordered_map>
@@ -22,8 +22,9 @@ std::string snapshot_path(const std::string& snapshot_id) {
 
 std::string base64_encode(std::string_view bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    const int n =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
     out.resize(static_cast<size_t>(n));
     return out;
 }
@@ -42,7 +43,8 @@ std::optional<std::string> check_block_checksum(const http::Headers& headers, st
     return std::nullopt;
 }
 
-Ebs::Ebs(const Config& config, const Transport& transport) : service_("ebs", config.ebs_endpoint, config, transport) {}
+Ebs::Ebs(const Config& config, const Transport& transport)
+    : service_("ebs", config.ebs_endpoint, config, transport) {}
 
 SnapshotBlocks Ebs::list_snapshot_blocks(const std::string& snapshot_id) {
     SnapshotBlocks out;
@@ -56,7 +58,8 @@ SnapshotBlocks Ebs::list_snapshot_blocks(const std::string& snapshot_id) {
         const auto answer = service_.send(std::move(r), "ebs:ListSnapshotBlocks");
         rapidjson::Document doc;
         try {
-            doc = manifest::parse_json_limited(answer.body, "EBS's ListSnapshotBlocks answer", {64u << 20, 16});
+            doc =
+                manifest::parse_json_limited(answer.body, "EBS's ListSnapshotBlocks answer", {64u << 20, 16});
         } catch (const manifest::JsonInputError& e) {
             throw Error(ErrorKind::network, e.what());
         }
@@ -67,7 +70,8 @@ SnapshotBlocks Ebs::list_snapshot_blocks(const std::string& snapshot_id) {
         const uint64_t block_size = doc["BlockSize"].GetUint64();
         const uint64_t volume_size = doc["VolumeSize"].GetUint64() * kGiB;
         if (block_size == 0 || block_size > (64u << 20) || (out.pages > 0 && block_size != out.block_size))
-            throw Error(ErrorKind::network, "EBS gave an unusable BlockSize " + std::to_string(block_size) + " for " + snapshot_id);
+            throw Error(ErrorKind::network, "EBS gave an unusable BlockSize " + std::to_string(block_size) +
+                                                " for " + snapshot_id);
         out.block_size = block_size;
         out.volume_size_bytes = volume_size;
         ++out.pages;
@@ -75,21 +79,25 @@ SnapshotBlocks Ebs::list_snapshot_blocks(const std::string& snapshot_id) {
             for (const auto& b : doc["Blocks"].GetArray()) {
                 if (!b.IsObject() || !b.HasMember("BlockIndex") || !b["BlockIndex"].IsUint64() ||
                     !b.HasMember("BlockToken") || !b["BlockToken"].IsString())
-                    throw Error(ErrorKind::network, "EBS listed a block without BlockIndex or BlockToken for " + snapshot_id);
+                    throw Error(ErrorKind::network,
+                                "EBS listed a block without BlockIndex or BlockToken for " + snapshot_id);
                 const uint64_t index = b["BlockIndex"].GetUint64();
                 if ((index + 1) * block_size > volume_size)
-                    throw Error(ErrorKind::network, "EBS listed block " + std::to_string(index) + " beyond the end of the " +
-                                                        std::to_string(volume_size) + "-byte volume of " + snapshot_id);
+                    throw Error(ErrorKind::network,
+                                "EBS listed block " + std::to_string(index) + " beyond the end of the " +
+                                    std::to_string(volume_size) + "-byte volume of " + snapshot_id);
                 out.blocks.push_back({index, b["BlockToken"].GetString()});
             }
         }
         token = doc.HasMember("NextToken") && doc["NextToken"].IsString() ? doc["NextToken"].GetString() : "";
         if (token.empty()) {
-            std::sort(out.blocks.begin(), out.blocks.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+            std::sort(out.blocks.begin(), out.blocks.end(),
+                      [](const auto& a, const auto& b) { return a.index < b.index; });
             for (size_t i = 1; i < out.blocks.size(); ++i)
                 if (out.blocks[i].index == out.blocks[i - 1].index)
-                    throw Error(ErrorKind::network, "EBS listed block " + std::to_string(out.blocks[i].index) +
-                                                        " twice for " + snapshot_id);
+                    throw Error(ErrorKind::network, "EBS listed block " +
+                                                        std::to_string(out.blocks[i].index) + " twice for " +
+                                                        snapshot_id);
             return out;
         }
     }
@@ -111,8 +119,10 @@ http::RangedDownloadResult Ebs::download(const std::string& snapshot_id, const S
     http::RangeRequestFactory factory = [&](const http::RangeSpec& range) {
         const uint64_t index = range.offset / blocks.block_size;
         const auto token = tokens.find(index);
-        if (range.offset % blocks.block_size != 0 || range.length != blocks.block_size || token == tokens.end())
-            throw Error(ErrorKind::network, "internal: range at " + std::to_string(range.offset) + " is not a listed block");
+        if (range.offset % blocks.block_size != 0 || range.length != blocks.block_size ||
+            token == tokens.end())
+            throw Error(ErrorKind::network,
+                        "internal: range at " + std::to_string(range.offset) + " is not a listed block");
         http::Request r;
         r.url = base + std::to_string(index) + "?blockToken=" + aws_uri_encode(*token->second);
         r.description = "ebs:GetSnapshotBlock " + snapshot_id + " block " + std::to_string(index);

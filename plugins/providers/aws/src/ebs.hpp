@@ -21,8 +21,8 @@ struct SnapshotBlock {
 };
 
 struct SnapshotBlocks {
-    uint64_t block_size = 0;         // bytes (512 KiB on AWS)
-    uint64_t volume_size_bytes = 0;  // VolumeSize GiB x 2^30
+    uint64_t block_size = 0;            // bytes (512 KiB on AWS)
+    uint64_t volume_size_bytes = 0;     // VolumeSize GiB x 2^30
     std::vector<SnapshotBlock> blocks;  // sorted by index
     int pages = 0;
 };
@@ -41,8 +41,8 @@ public:
 
     // The snapshot's bytes into `sink` (from sink.offset()), allocated blocks
     // fetched and checked, the rest as holes. Throws Error.
-    http::RangedDownloadResult download(const std::string& snapshot_id, const SnapshotBlocks& blocks, http::Sink& sink,
-                                        const BlockDownloadOptions& options);
+    http::RangedDownloadResult download(const std::string& snapshot_id, const SnapshotBlocks& blocks,
+                                        http::Sink& sink, const BlockDownloadOptions& options);
 
 private:
     Service service_;

@@ -87,7 +87,8 @@ ExportTask parse_export_task(pugi::xml_node item) {
 }
 
 void add_list(QueryParams& params, const std::string& name, const std::vector<std::string>& values) {
-    for (size_t i = 0; i < values.size(); ++i) params.emplace_back(name + "." + std::to_string(i + 1), values[i]);
+    for (size_t i = 0; i < values.size(); ++i)
+        params.emplace_back(name + "." + std::to_string(i + 1), values[i]);
 }
 
 }  // namespace
@@ -119,7 +120,8 @@ std::vector<Instance> parse_instances(const std::string& xml, std::string& next_
     const pugi::xml_node root = parse_answer(doc, xml, "DescribeInstances");
     std::vector<Instance> out;
     for_items(root, "reservationSet", [&](pugi::xml_node reservation) {
-        for_items(reservation, "instancesSet", [&](pugi::xml_node item) { out.push_back(parse_instance(item)); });
+        for_items(reservation, "instancesSet",
+                  [&](pugi::xml_node item) { out.push_back(parse_instance(item)); });
     });
     next_token = text(root, "nextToken");
     return out;
@@ -164,7 +166,8 @@ std::vector<Instance> Ec2::describe_instances_paged(QueryParams params) {
         all.insert(all.end(), items.begin(), items.end());
         if (token.empty()) return all;
     }
-    throw Error(ErrorKind::network, "DescribeInstances did not stop paging after " + std::to_string(kMaxPages) + " pages");
+    throw Error(ErrorKind::network,
+                "DescribeInstances did not stop paging after " + std::to_string(kMaxPages) + " pages");
 }
 
 std::vector<Instance> Ec2::describe_instances(const std::vector<std::string>& ids) {
@@ -175,7 +178,8 @@ std::vector<Instance> Ec2::describe_instances(const std::vector<std::string>& id
 }
 
 std::vector<Instance> Ec2::find_instances_by_name(const std::string& name) {
-    return describe_instances_paged({{"Filter.1.Name", "tag:Name"}, {"Filter.1.Value.1", name}, {"MaxResults", "1000"}});
+    return describe_instances_paged(
+        {{"Filter.1.Name", "tag:Name"}, {"Filter.1.Value.1", name}, {"MaxResults", "1000"}});
 }
 
 std::vector<Volume> Ec2::describe_volumes(const std::vector<std::string>& ids) {
@@ -198,11 +202,14 @@ InstanceType Ec2::describe_instance_type(const std::string& type) {
     pugi::xml_document doc;
     const pugi::xml_node root = parse_answer(doc, xml, "DescribeInstanceTypes");
     const pugi::xml_node item = root.child("instanceTypeSet").child("item");
-    if (!item) throw Error(ErrorKind::not_found, "EC2 does not know the instance type " + type + " (ec2:DescribeInstanceTypes)");
+    if (!item)
+        throw Error(ErrorKind::not_found,
+                    "EC2 does not know the instance type " + type + " (ec2:DescribeInstanceTypes)");
     InstanceType t;
     t.vcpus = item.child("vCpuInfo").child("defaultVCpus").text().as_int();
     t.memory_mib = item.child("memoryInfo").child("sizeInMiB").text().as_ullong();
-    for (pugi::xml_node mode : item.child("supportedBootModes").children("item")) t.boot_modes.push_back(mode.text().as_string());
+    for (pugi::xml_node mode : item.child("supportedBootModes").children("item"))
+        t.boot_modes.push_back(mode.text().as_string());
     return t;
 }
 
@@ -222,7 +229,8 @@ std::vector<Snapshot> Ec2::create_snapshots(const std::string& instance_id, cons
     }
     auto snapshots = parse_snapshots(call("CreateSnapshots", p, true), "snapshotSet");
     if (snapshots.empty())
-        throw Error(ErrorKind::service, "CreateSnapshots answered without snapshots for " + instance_id + " (ec2:CreateSnapshots)");
+        throw Error(ErrorKind::service, "CreateSnapshots answered without snapshots for " + instance_id +
+                                            " (ec2:CreateSnapshots)");
     return snapshots;
 }
 
@@ -254,7 +262,8 @@ ExportTask Ec2::create_instance_export_task(const std::string& instance_id, cons
     if (!prefix.empty()) p.emplace_back("ExportToS3.S3Prefix", prefix);
     auto tasks = parse_export_tasks(call("CreateInstanceExportTask", p, true));
     if (tasks.empty() || tasks[0].id.empty())
-        throw Error(ErrorKind::service, "CreateInstanceExportTask answered without a task (ec2:CreateInstanceExportTask)");
+        throw Error(ErrorKind::service,
+                    "CreateInstanceExportTask answered without a task (ec2:CreateInstanceExportTask)");
     return tasks[0];
 }
 
@@ -262,7 +271,8 @@ ExportTask Ec2::describe_export_task(const std::string& id) {
     auto tasks = parse_export_tasks(call("DescribeExportTasks", {{"ExportTaskId.1", id}}));
     for (auto& t : tasks)
         if (t.id == id) return t;
-    throw Error(ErrorKind::not_found, "EC2 does not know the export task " + id + " (ec2:DescribeExportTasks)");
+    throw Error(ErrorKind::not_found,
+                "EC2 does not know the export task " + id + " (ec2:DescribeExportTasks)");
 }
 
 void Ec2::cancel_export_task(const std::string& id) {

@@ -58,7 +58,7 @@ struct InstanceType {
 struct Snapshot {
     std::string id;
     std::string volume_id;
-    std::string state;  // pending, completed, error, recoverable, recovering
+    std::string state;     // pending, completed, error, recoverable, recovering
     std::string progress;  // "42%"
     std::string status_message;
     uint64_t volume_size_gib = 0;

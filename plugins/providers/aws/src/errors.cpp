@@ -16,7 +16,8 @@ namespace {
 constexpr vsphere::XmlLimits kErrorXmlLimits{1u << 20, 10000, 16};
 
 std::string one_line(std::string text) {
-    std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+    std::replace_if(
+        text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
     if (text.size() > 500) text = text.substr(0, 500) + "...";
     return text;
 }
@@ -57,15 +58,25 @@ std::optional<ServiceError> decode_json(const http::Headers& headers, const std:
 }
 
 ErrorKind kind_for(const std::string& code, long status) {
-    static const char* const credential_codes[] = {
-        "SignatureDoesNotMatch", "InvalidClientTokenId", "AuthFailure",        "IncompleteSignature",
-        "InvalidAccessKeyId",    "ExpiredToken",         "ExpiredTokenException", "UnrecognizedClientException",
-        "InvalidSignatureException", "MissingAuthenticationToken", "RequestExpired", "InvalidToken"};
-    static const char* const permission_codes[] = {"UnauthorizedOperation", "AccessDenied", "AccessDeniedException",
-                                                   "OptInRequired", "Blocked"};
+    static const char* const credential_codes[] = {"SignatureDoesNotMatch",
+                                                   "InvalidClientTokenId",
+                                                   "AuthFailure",
+                                                   "IncompleteSignature",
+                                                   "InvalidAccessKeyId",
+                                                   "ExpiredToken",
+                                                   "ExpiredTokenException",
+                                                   "UnrecognizedClientException",
+                                                   "InvalidSignatureException",
+                                                   "MissingAuthenticationToken",
+                                                   "RequestExpired",
+                                                   "InvalidToken"};
+    static const char* const permission_codes[] = {"UnauthorizedOperation", "AccessDenied",
+                                                   "AccessDeniedException", "OptInRequired", "Blocked"};
     static const char* const state_codes[] = {"IncorrectInstanceState", "IncorrectState", "ConflictException",
                                               "InvalidSnapshot.InUse", "InvalidExportTaskID.NotCancellable"};
-    auto in = [&](const auto& list) { return std::find(std::begin(list), std::end(list), code) != std::end(list); };
+    auto in = [&](const auto& list) {
+        return std::find(std::begin(list), std::end(list), code) != std::end(list);
+    };
     if (in(credential_codes)) return ErrorKind::credentials;
     if (in(permission_codes)) return ErrorKind::permission;
     if (in(state_codes)) return ErrorKind::invalid_state;
@@ -83,11 +94,18 @@ ErrorKind kind_for(const std::string& code, long status) {
 }  // namespace
 
 bool is_throttling_code(const std::string& code) {
-    static const char* const codes[] = {"RequestLimitExceeded", "Throttling",           "ThrottlingException",
-                                        "ThrottledException",   "RequestThrottled",     "SlowDown",
-                                        "TooManyRequestsException", "RequestThrottledException",
-                                        "ProvisionedThroughputExceededException", "EC2ThrottledException",
-                                        "BandwidthLimitExceeded", "PriorRequestNotComplete"};
+    static const char* const codes[] = {"RequestLimitExceeded",
+                                        "Throttling",
+                                        "ThrottlingException",
+                                        "ThrottledException",
+                                        "RequestThrottled",
+                                        "SlowDown",
+                                        "TooManyRequestsException",
+                                        "RequestThrottledException",
+                                        "ProvisionedThroughputExceededException",
+                                        "EC2ThrottledException",
+                                        "BandwidthLimitExceeded",
+                                        "PriorRequestNotComplete"};
     return std::find(std::begin(codes), std::end(codes), code) != std::end(codes);
 }
 
@@ -112,12 +130,13 @@ Error error_from_answer(const std::string& operation, long status, const http::H
     }
     message = one_line(http::redact(message)) + " (" + operation + ")";
     if (kind == ErrorKind::credentials)
-        message += "; AWS refused the credentials: check the access key id and the secret access key "
-                   "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or the profile's keys), the session token if "
-                   "they are temporary, and the machine's clock";
+        message +=
+            "; AWS refused the credentials: check the access key id and the secret access key "
+            "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or the profile's keys), the session token if "
+            "they are temporary, and the machine's clock";
     else if (kind == ErrorKind::permission)
-        message += "; the credentials are valid but lack this permission: grant " + operation +
-                   " to them in IAM";
+        message +=
+            "; the credentials are valid but lack this permission: grant " + operation + " to them in IAM";
     return Error(kind, message, code);
 }
 

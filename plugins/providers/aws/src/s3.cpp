@@ -5,22 +5,27 @@
 namespace hypersdk::aws {
 
 void check_bucket_name(const std::string& bucket) {
-    bool ok = bucket.size() >= 3 && bucket.size() <= 63 && std::isalnum(static_cast<unsigned char>(bucket.front())) &&
+    bool ok = bucket.size() >= 3 && bucket.size() <= 63 &&
+              std::isalnum(static_cast<unsigned char>(bucket.front())) &&
               std::isalnum(static_cast<unsigned char>(bucket.back()));
     for (unsigned char c : bucket) ok = ok && (std::islower(c) || std::isdigit(c) || c == '-' || c == '.');
     if (!ok)
-        throw Error(ErrorKind::config, "\"" + bucket +
-                                           "\" is not an S3 bucket name (3-63 lower-case letters, digits, '-' and '.')");
+        throw Error(
+            ErrorKind::config,
+            "\"" + bucket + "\" is not an S3 bucket name (3-63 lower-case letters, digits, '-' and '.')");
 }
 
 S3::S3(const Config& config, const Transport& transport)
-    : service_("s3", config.s3_endpoint, config, transport), path_style_(config.s3_path_style), region_(config.region) {}
+    : service_("s3", config.s3_endpoint, config, transport),
+      path_style_(config.s3_path_style),
+      region_(config.region) {}
 
 std::string S3::object_url(const std::string& bucket, const std::string& key) const {
     check_bucket_name(bucket);
     const std::string path = "/" + aws_uri_encode(key, true);
     // Dotted bucket names do not fit the wildcard certificate: path-style for them.
-    if (path_style_ || bucket.find('.') != std::string::npos) return service_.endpoint() + "/" + bucket + path;
+    if (path_style_ || bucket.find('.') != std::string::npos)
+        return service_.endpoint() + "/" + bucket + path;
     return "https://" + bucket + ".s3." + region_ + ".amazonaws.com" + path;
 }
 
@@ -39,14 +44,16 @@ ObjectInfo S3::head_object(const std::string& bucket, const std::string& key) {
     return info;
 }
 
-http::RangedDownloadResult S3::download(const std::string& bucket, const std::string& key, const ObjectInfo& info,
-                                        http::Sink& sink, const ObjectDownloadOptions& options) {
+http::RangedDownloadResult S3::download(const std::string& bucket, const std::string& key,
+                                        const ObjectInfo& info, http::Sink& sink,
+                                        const ObjectDownloadOptions& options) {
     const std::string url = object_url(bucket, key);
     const std::string etag = info.etag;
     http::RangeRequestFactory factory = [&](const http::RangeSpec& range) {
         http::Request r;
         r.url = url;
-        r.headers = {{"Range", "bytes=" + std::to_string(range.offset) + "-" + std::to_string(range.offset + range.length - 1)}};
+        r.headers = {{"Range", "bytes=" + std::to_string(range.offset) + "-" +
+                                   std::to_string(range.offset + range.length - 1)}};
         // The object must not change under us between ranges.
         if (!etag.empty()) r.headers.push_back({"If-Match", etag});
         r.description = "s3:GetObject s3://" + bucket + "/" + key;

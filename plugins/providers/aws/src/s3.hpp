@@ -33,8 +33,9 @@ public:
     std::string object_url(const std::string& bucket, const std::string& key) const;
 
     ObjectInfo head_object(const std::string& bucket, const std::string& key);
-    http::RangedDownloadResult download(const std::string& bucket, const std::string& key, const ObjectInfo& info,
-                                        http::Sink& sink, const ObjectDownloadOptions& options);
+    http::RangedDownloadResult download(const std::string& bucket, const std::string& key,
+                                        const ObjectInfo& info, http::Sink& sink,
+                                        const ObjectDownloadOptions& options);
     void delete_object(const std::string& bucket, const std::string& key);
 
 private:

@@ -13,13 +13,15 @@ bool throttled(const http::Attempt& attempt) {
 }  // namespace
 
 http::Verdict aws_classifier(const http::Attempt& attempt) {
-    if (throttled(attempt)) return {true, "AWS throttling (" + decode_error_body(*attempt.headers, *attempt.body)->code + ")"};
+    if (throttled(attempt))
+        return {true, "AWS throttling (" + decode_error_body(*attempt.headers, *attempt.body)->code + ")"};
     return http::default_classifier(attempt);
 }
 
 http::Verdict aws_throttling_only_classifier(const http::Attempt& attempt) {
     if (throttled(attempt)) return aws_classifier(attempt);
-    if (attempt.status == 0 && !attempt.request_may_have_reached_server) return http::default_classifier(attempt);
+    if (attempt.status == 0 && !attempt.request_may_have_reached_server)
+        return http::default_classifier(attempt);
     return {false, "not retried: the request may have been carried out"};
 }
 
@@ -29,7 +31,8 @@ Service::Service(std::string service, std::string endpoint, const Config& config
       endpoint_(std::move(endpoint)),
       credentials_(config.credentials),
       region_(config.region),
-      wall_clock_(transport.wall_clock ? transport.wall_clock : [] { return std::chrono::system_clock::now(); }) {
+      wall_clock_(transport.wall_clock ? transport.wall_clock
+                                       : [] { return std::chrono::system_clock::now(); }) {
     http::ClientOptions o;
     o.tls.ca_file = config.ca_bundle;
     o.log = transport.log;

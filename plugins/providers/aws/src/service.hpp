@@ -22,12 +22,12 @@ using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
 // How the client reaches AWS, shared by every service of one session.
 struct Transport {
-    http::LogFn log;                         // null: silent
+    http::LogFn log;  // null: silent
     http::LogLevel log_level = http::LogLevel::debug;
-    http::RetryPolicy retry;                 // the shared transport's defaults
-    std::shared_ptr<http::Clock> clock;      // null: the system's (retry waits)
-    WallClock wall_clock;                    // null: system_clock::now
-    bool allow_http = false;                 // never for real endpoints
+    http::RetryPolicy retry;             // the shared transport's defaults
+    std::shared_ptr<http::Clock> clock;  // null: the system's (retry waits)
+    WallClock wall_clock;                // null: system_clock::now
+    bool allow_http = false;             // never for real endpoints
 };
 
 // Retries AWS's throttling answers (RequestLimitExceeded, ThrottlingException,

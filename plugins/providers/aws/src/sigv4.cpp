@@ -30,8 +30,8 @@ std::string hex(const unsigned char* data, size_t size) {
 std::string hmac_sha256(std::string_view key, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int size = 0;
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-             data.size(), out, &size) == nullptr)
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &size) == nullptr)
         throw std::runtime_error("HMAC-SHA256 failed (OpenSSL)");
     return std::string(reinterpret_cast<const char*>(out), size);
 }
@@ -74,7 +74,8 @@ SplitUrl split_url(const std::string& url) {
     const size_t host_start = scheme + 3;
     const size_t path_start = url.find_first_of("/?#", host_start);
     SplitUrl s;
-    s.authority = url.substr(host_start, path_start == std::string::npos ? std::string::npos : path_start - host_start);
+    s.authority =
+        url.substr(host_start, path_start == std::string::npos ? std::string::npos : path_start - host_start);
     if (s.authority.empty() || s.authority.find('@') != std::string::npos)
         throw std::invalid_argument("cannot sign a URL without a host or with user information");
     // The default port is not part of Host.
@@ -89,7 +90,8 @@ SplitUrl split_url(const std::string& url) {
         return s;
     }
     const size_t fragment = url.find('#', path_start);
-    const std::string rest = url.substr(path_start, fragment == std::string::npos ? std::string::npos : fragment - path_start);
+    const std::string rest =
+        url.substr(path_start, fragment == std::string::npos ? std::string::npos : fragment - path_start);
     const size_t q = rest.find('?');
     s.path = rest.substr(0, q);
     if (s.path.empty()) s.path = "/";
@@ -99,10 +101,10 @@ SplitUrl split_url(const std::string& url) {
 
 // Headers AWS's signers leave out: they change on the way (proxies, agents).
 bool unsignable(const std::string& lower_name) {
-    static const char* const names[] = {"authorization", "cache-control", "connection",       "expect",
-                                        "from",          "keep-alive",    "max-forwards",     "pragma",
-                                        "referer",       "te",            "trailer",          "transfer-encoding",
-                                        "upgrade",       "user-agent",    "x-amzn-trace-id", "content-length",
+    static const char* const names[] = {"authorization", "cache-control", "connection", "expect", "from",
+                                        "keep-alive", "max-forwards", "pragma", "referer", "te", "trailer",
+                                        "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
+                                        "content-length",
                                         // Left out so a broken download can continue from the next byte
                                         // (the transport adjusts Range on a resume).
                                         "range"};
@@ -229,7 +231,8 @@ std::string canonical_request(const http::Request& request, const SigningParams&
         signed_headers_out += name;
     }
     return request.method + "\n" + canonical_path(url.path, params.double_encode_path) + "\n" +
-           canonical_query(url.query) + "\n" + canonical_headers + "\n" + signed_headers_out + "\n" + payload_hash;
+           canonical_query(url.query) + "\n" + canonical_headers + "\n" + signed_headers_out + "\n" +
+           payload_hash;
 }
 
 void sign_request(http::Request& request, const Credentials& credentials, const SigningParams& params) {
@@ -239,16 +242,19 @@ void sign_request(http::Request& request, const Credentials& credentials, const 
     const std::string date = date_time.substr(0, 8);
     const std::string payload_hash = params.payload_hash ? *params.payload_hash : sha256_hex(request.body);
 
-    for (const char* name : {"Authorization", "x-amz-date", "x-amz-security-token"}) http::remove_header(request.headers, name);
+    for (const char* name : {"Authorization", "x-amz-date", "x-amz-security-token"})
+        http::remove_header(request.headers, name);
     http::set_header(request.headers, "x-amz-date", date_time);
-    if (params.add_content_sha256_header) http::set_header(request.headers, "x-amz-content-sha256", payload_hash);
+    if (params.add_content_sha256_header)
+        http::set_header(request.headers, "x-amz-content-sha256", payload_hash);
     if (!credentials.session_token.empty())
         http::set_header(request.headers, "x-amz-security-token", credentials.session_token);
 
     std::string signed_headers;
     const std::string canonical = canonical_request(request, params, signed_headers, payload_hash);
     const std::string scope = date + "/" + params.region + "/" + params.service + "/aws4_request";
-    const std::string to_sign = "AWS4-HMAC-SHA256\n" + date_time + "\n" + scope + "\n" + sha256_hex(canonical);
+    const std::string to_sign =
+        "AWS4-HMAC-SHA256\n" + date_time + "\n" + scope + "\n" + sha256_hex(canonical);
 
     std::string key = hmac_sha256("AWS4" + credentials.secret_access_key, date);
     key = hmac_sha256(key, params.region);
@@ -257,9 +263,10 @@ void sign_request(http::Request& request, const Credentials& credentials, const 
     const std::string signature = hmac_sha256(key, to_sign);
 
     request.headers.push_back(
-        {"Authorization", "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope +
-                              ", SignedHeaders=" + signed_headers + ", Signature=" +
-                              hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size())});
+        {"Authorization",
+         "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope +
+             ", SignedHeaders=" + signed_headers + ", Signature=" +
+             hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size())});
 }
 
 }  // namespace hypersdk::aws

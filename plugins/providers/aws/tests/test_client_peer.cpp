@@ -14,6 +14,7 @@
 #include "ec2.hpp"
 #include "file_sink.hpp"
 #include "images.hpp"
+#include "known_peers.hpp"
 #include "s3.hpp"
 
 namespace aws = hypersdk::aws;
@@ -258,4 +259,20 @@ TEST_F(AwsClientPeer, ExportTaskWritesAVmdkThatIsReadFromS3InRangesAndDeleted) {
     } catch (const aws::Error& e) {
         EXPECT_EQ(e.kind(), aws::ErrorKind::not_found) << e.what();
     }
+}
+
+// The peer itself, driven by AWS's own SDKs (tests/peers/conformance/aws.cjs),
+// so it cannot drift from the wire format the real services speak.
+TEST(AwsPeerConformance, AgainstTheAwsSdksForEc2EbsAndS3) {
+    AwsPeer peer;
+    const auto r = hypersdk::test::run_node_script(
+        hypersdk::test::peer_scripts_dir() / "conformance/aws.cjs",
+        {peer.url(), hypersdk::test::kAwsRegion, hypersdk::test::kAwsAccessKeyId, hypersdk::test::kAwsSecretKey,
+         hypersdk::test::kWebInstance, peer.image_of("vol-0aaaaaaaaaaaaaaa1").string()},
+        peer.ca_file(), std::chrono::seconds(120));
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find(R"("ok":true)"), std::string::npos) << r.out << r.err;
+    EXPECT_NE(peer.state().find(R"("signatureFailures":3)"), std::string::npos)
+        << "only the three wrong-key requests failed their signature check: " << peer.state();
 }

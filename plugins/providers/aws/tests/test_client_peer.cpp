@@ -267,8 +267,9 @@ TEST(AwsPeerConformance, AgainstTheAwsSdksForEc2EbsAndS3) {
     AwsPeer peer;
     const auto r = hypersdk::test::run_node_script(
         hypersdk::test::peer_scripts_dir() / "conformance/aws.cjs",
-        {peer.url(), hypersdk::test::kAwsRegion, hypersdk::test::kAwsAccessKeyId, hypersdk::test::kAwsSecretKey,
-         hypersdk::test::kWebInstance, peer.image_of("vol-0aaaaaaaaaaaaaaa1").string()},
+        {peer.url(), hypersdk::test::kAwsRegion, hypersdk::test::kAwsAccessKeyId,
+         hypersdk::test::kAwsSecretKey, hypersdk::test::kWebInstance,
+         peer.image_of("vol-0aaaaaaaaaaaaaaa1").string()},
         peer.ca_file(), std::chrono::seconds(120));
     EXPECT_FALSE(r.timed_out);
     EXPECT_EQ(r.exit_code, 0) << r.err << r.out;

@@ -16,6 +16,7 @@
 #include "images.hpp"
 #include "known_peers.hpp"
 #include "s3.hpp"
+#include "waits.hpp"
 
 namespace aws = hypersdk::aws;
 using hypersdk::test::AwsPeer;
@@ -276,4 +277,42 @@ TEST(AwsPeerConformance, AgainstTheAwsSdksForEc2EbsAndS3) {
     EXPECT_NE(r.out.find(R"("ok":true)"), std::string::npos) << r.out << r.err;
     EXPECT_NE(peer.state().find(R"("signatureFailures":3)"), std::string::npos)
         << "only the three wrong-key requests failed their signature check: " << peer.state();
+}
+
+TEST_F(AwsClientPeer, ASnapshotEndingInErrorSurfacesAwsMessage) {
+    peer_->faults(R"({"snapshotError": "The volume is in a degraded state"})");
+    aws::Ec2 ec2(peer_->config(), fast_retries());
+    const auto created = ec2.create_snapshots(hypersdk::test::kDbInstance, "x", {});
+    aws::WaitOptions w;
+    w.poll = std::chrono::milliseconds(10);
+    try {
+        aws::wait_for_snapshots(ec2, {created[0].id}, w);
+        FAIL() << "a snapshot in error was waited for as if it could complete";
+    } catch (const aws::Error& e) {
+        EXPECT_EQ(e.kind(), aws::ErrorKind::invalid_state);
+        EXPECT_NE(std::string(e.what()).find("ended in state error: The volume is in a degraded state"), std::string::npos)
+            << e.what();
+    }
+    peer_->faults(R"({"snapshotError": null})");
+    ec2.delete_snapshot(created[0].id);
+}
+
+TEST_F(AwsClientPeer, WaitingStopsWhenCancelledAndReportsProgress) {
+    peer_->faults(R"({"holdSnapshots": true})");
+    aws::Ec2 ec2(peer_->config(), fast_retries());
+    const auto created = ec2.create_snapshots(hypersdk::test::kDbInstance, "x", {});
+    aws::WaitOptions w;
+    w.poll = std::chrono::milliseconds(50);
+    int polls = 0;
+    w.progress = [&](const std::string& status, double) {
+        ++polls;
+        EXPECT_NE(status.find(created[0].id), std::string::npos) << status;
+    };
+    w.is_cancelled = [&] { return polls >= 3; };
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(aws::wait_for_snapshots(ec2, {created[0].id}, w), aws::Error);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    EXPECT_EQ(polls, 3);
+    peer_->faults(R"({"holdSnapshots": false})");
+    ec2.delete_snapshot(created[0].id);
 }

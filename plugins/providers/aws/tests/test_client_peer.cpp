@@ -290,7 +290,8 @@ TEST_F(AwsClientPeer, ASnapshotEndingInErrorSurfacesAwsMessage) {
         FAIL() << "a snapshot in error was waited for as if it could complete";
     } catch (const aws::Error& e) {
         EXPECT_EQ(e.kind(), aws::ErrorKind::invalid_state);
-        EXPECT_NE(std::string(e.what()).find("ended in state error: The volume is in a degraded state"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("ended in state error: The volume is in a degraded state"),
+                  std::string::npos)
             << e.what();
     }
     peer_->faults(R"({"snapshotError": null})");

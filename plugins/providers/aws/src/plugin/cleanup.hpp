@@ -33,7 +33,7 @@ public:
         for (const auto& id : ids_) {
             try {
                 ec2_.delete_snapshot(id);
-                cxx::log(HYPERSDK_LOG_DEBUG, "deleted snapshot " + id);
+                cxx::log(HYPERSDK_LOG_INFO, "deleted snapshot " + id);
             } catch (const std::exception& e) {
                 cxx::log(HYPERSDK_LOG_WARN,
                          "could not delete snapshot " + id + ": " + e.what() +

@@ -27,6 +27,7 @@
 //   snapshotError: "message"   snapshots end in state error
 //   holdSnapshots: true        snapshots stay pending;  holdExports: true  export tasks stay active
 // GET /__control/state: snapshots, export tasks, objects, counters.
+// GET /__control/raw/VOLUME-ID: the volume's image as one object (the benchmark's baseline).
 'use strict';
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -509,6 +510,14 @@ function control(req, res, url, body) {
     for (const k of ['throttle', 'corruptBlocks', 'dropBlocks']) if (f[k]) Object.assign(faults[k], f[k]);
     for (const k of ['snapshotError', 'holdSnapshots', 'holdExports', 'deny']) if (k in f) faults[k] = f[k];
     return send(res, 200, { 'Content-Type': 'application/json' }, '{}');
+  }
+  // A volume's image as one plain object (unsigned), for bench/export-aws's curl baseline.
+  const raw = /^\/__control\/raw\/([^/]+)$/.exec(url.pathname);
+  if (raw && volumes.has(raw[1])) {
+    const file = volumes.get(raw[1]).image;
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': fs.statSync(file).size });
+    fs.createReadStream(file).pipe(res);
+    return undefined;
   }
   if (url.pathname === '/__control/state') {
     return send(res, 200, { 'Content-Type': 'application/json' }, JSON.stringify({

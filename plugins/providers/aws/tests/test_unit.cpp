@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "ebs.hpp"
+#include "ec2.hpp"
 #include "errors.hpp"
 #include "inventory.hpp"
 #include "service.hpp"
@@ -210,4 +211,21 @@ TEST(AwsInventory, PowerStatesAndFirmware) {
     EXPECT_EQ(aws::firmware(i, t), "bios");
     EXPECT_DOUBLE_EQ(aws::percent_fraction("42%"), 0.42);
     EXPECT_LT(aws::percent_fraction("Converting"), 0);
+}
+
+TEST(AwsHostileAnswers, DeepOrHugeXmlIsRefusedNotParsedRecursively) {
+    std::string deep = "<DescribeInstancesResponse>";
+    for (int i = 0; i < 200000; ++i) deep += "<a>";
+    std::string token;
+    try {
+        aws::parse_instances(deep, token);
+        FAIL() << "200,000 levels were accepted";
+    } catch (const aws::Error& e) {
+        EXPECT_EQ(e.kind(), aws::ErrorKind::network);
+        EXPECT_NE(std::string(e.what()).find("EC2's answer to DescribeInstances is"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(aws::parse_export_tasks("not xml at all <<<"), aws::Error);
+    // Items without the fields are read as empty, never as a crash.
+    const auto tasks = aws::parse_export_tasks("<R><exportTaskSet><item/><item><state/></item></exportTaskSet></R>");
+    EXPECT_EQ(tasks.size(), 2u);
 }

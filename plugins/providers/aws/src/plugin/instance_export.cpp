@@ -84,8 +84,10 @@ bool stop_if_asked(AwsSession& session, InstanceDetails& d, bool power_off, bool
 
 [[noreturn]] void rethrow_cancelled(const Error& e, const std::string& instance, const std::string& cleaned) {
     if (e.kind() != ErrorKind::cancelled) throw e;
+    // A new run takes new snapshots (or a new export task): its source_key differs, so the host starts over.
     throw cxx::Error(HYPERSDK_ERR_CANCELLED, "export of instance " + instance + " cancelled; " + cleaned +
-                                                 "; partial files are kept for a resume");
+                                                 "; a new run reads new snapshots (or a new export) and starts the "
+                                                 "disks over");
 }
 
 std::string export_ebs_direct(AwsSession& session, InstanceDetails& d, const ExportOptions& options,

@@ -45,9 +45,12 @@ std::vector<aws::Snapshot> completed_snapshots(aws::Ec2& ec2, const std::string&
 
 // How often the peer saw `operation` ("ec2:DescribeInstances"), from its state.
 int calls(const std::string& state, const std::string& operation) {
+    const size_t section = state.find("\"byOperation\":{");
+    if (section == std::string::npos) return 0;
+    const std::string counters = state.substr(section, state.find('}', section) - section);
     const std::string key = "\"" + operation + "\":";
-    const size_t at = state.find(key);
-    return at == std::string::npos ? 0 : std::stoi(state.substr(at + key.size()));
+    const size_t at = counters.find(key);
+    return at == std::string::npos ? 0 : std::stoi(counters.substr(at + key.size()));
 }
 
 int count_in(const std::string& text, const std::string& needle) {

@@ -320,3 +320,23 @@ TEST_F(AwsClientPeer, WaitingStopsWhenCancelledAndReportsProgress) {
     peer_->faults(R"({"holdSnapshots": false})");
     ec2.delete_snapshot(created[0].id);
 }
+
+// Temporary credentials: the token travels (signed) with every request, and
+// the peer refuses requests without it.
+TEST(AwsSessionToken, IsSentSignedAndRequired) {
+    hypersdk::test::AwsPeerSetup setup;
+    setup.session_token = "FwoGZXIvYXdzEJr//////////wEaDPeerSessionToken+/=";
+    AwsPeer peer(setup);
+    aws::Ec2 with_token(peer.config(), fast_retries());
+    EXPECT_EQ(with_token.describe_instances().size(), 2u);
+    aws::Config without = peer.config();
+    without.credentials.session_token.clear();
+    aws::Ec2 no_token(without, fast_retries());
+    try {
+        no_token.describe_instances();
+        FAIL() << "a request without the session token was accepted";
+    } catch (const aws::Error& e) {
+        EXPECT_EQ(e.kind(), aws::ErrorKind::credentials) << e.what();
+        EXPECT_EQ(std::string(e.what()).find(setup.session_token), std::string::npos);
+    }
+}

@@ -1,52 +1,47 @@
-// The plugin boundary: runs a call under cxx::guard after turning the
-// client's aws::Error into the matching hypersdk status. Client messages
-// never hold a secret (bodies are decoded to code and message; the
-// transport redacts), so they pass through unchanged.
+// The client's aws::Error as the provider kit's Error (one status mapping
+// for every provider, hypersdk/provider/error.hpp). Client messages never
+// hold a secret (bodies are decoded to code and message; the transport
+// redacts), so they pass through unchanged.
 #pragma once
 
-#include <hypersdk/cxx/plugin.hpp>
+#include <hypersdk/provider/error.hpp>
 
 #include "errors.hpp"
 
 namespace hypersdk::aws::plugin {
 
-inline int32_t status_for(ErrorKind kind) {
+inline provider::ErrorKind kit_kind(ErrorKind kind) {
     switch (kind) {
         case ErrorKind::config:
-            return HYPERSDK_ERR_INVALID_ARGUMENT;
+            return provider::ErrorKind::config;
         case ErrorKind::credentials:
         case ErrorKind::permission:
-            return HYPERSDK_ERR_AUTH;
+            return provider::ErrorKind::auth;
         case ErrorKind::not_found:
-            return HYPERSDK_ERR_NOT_FOUND;
+            return provider::ErrorKind::not_found;
         case ErrorKind::invalid_state:
-            return HYPERSDK_ERR_STATE;
+            return provider::ErrorKind::state;
         case ErrorKind::network:
         case ErrorKind::integrity:
-            return HYPERSDK_ERR_NETWORK;
+            return provider::ErrorKind::network;
         case ErrorKind::timeout:
-            return HYPERSDK_ERR_TIMEOUT;
+            return provider::ErrorKind::timeout;
         case ErrorKind::cancelled:
-            return HYPERSDK_ERR_CANCELLED;
+            return provider::ErrorKind::cancelled;
         case ErrorKind::service:
             break;
     }
-    return HYPERSDK_ERR_GENERIC;
+    return provider::ErrorKind::remote;
 }
 
+// Runs fn; an aws::Error leaves as provider::Error (the kit's run_entry maps the rest).
 template <typename Fn>
-int32_t run_entry(hypersdk_job* job, Fn&& fn) noexcept {
-    return cxx::guard(job, [&] {
-        try {
-            fn();
-        } catch (const Error& e) {
-            throw cxx::Error(status_for(e.kind()), e.what());
-        } catch (const http::Error& e) {
-            throw cxx::Error(
-                e.kind() == http::ErrorKind::cancelled ? HYPERSDK_ERR_CANCELLED : HYPERSDK_ERR_NETWORK,
-                e.what());
-        }
-    });
+auto with_kit_errors(Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const Error& e) {
+        throw provider::Error(kit_kind(e.kind()), e.what());
+    }
 }
 
 }  // namespace hypersdk::aws::plugin

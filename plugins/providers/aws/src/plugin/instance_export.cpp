@@ -4,17 +4,20 @@
 #include <rapidjson/writer.h>
 #include <hypersdk/http/host_log.hpp>
 #include <hypersdk/http/host_sink.hpp>
+#include <hypersdk/provider/error.hpp>
 
 #include <algorithm>
 #include <ctime>
 
 #include "cleanup.hpp"
-#include "instance_json.hpp"
+#include "instance_documents.hpp"
 #include "inventory.hpp"
 #include "waits.hpp"
 
 namespace hypersdk::aws::plugin {
 namespace {
+
+namespace pk = hypersdk::provider;
 
 constexpr uint64_t kGiB = 1ull << 30;
 
@@ -70,8 +73,8 @@ bool stop_if_asked(AwsSession& session, InstanceDetails& d, bool power_off, bool
     if (d.instance.state == "stopped") return false;
     if (!power_off) {
         if (running_allowed && d.instance.state == "running") return false;
-        throw cxx::Error(
-            HYPERSDK_ERR_STATE,
+        throw pk::Error(
+            pk::ErrorKind::state,
             "instance " + d.instance.id + " is " + d.instance.state +
                 (running_allowed ? "" : "; --aws-method export-task exports stopped instances only") +
                 ": pass --power-off to stop it for the export, or stop it first");
@@ -85,15 +88,16 @@ bool stop_if_asked(AwsSession& session, InstanceDetails& d, bool power_off, bool
 [[noreturn]] void rethrow_cancelled(const Error& e, const std::string& instance, const std::string& cleaned) {
     if (e.kind() != ErrorKind::cancelled) throw e;
     // A new run takes new snapshots (or a new export task): its source_key differs, so the host starts over.
-    throw cxx::Error(HYPERSDK_ERR_CANCELLED, "export of instance " + instance + " cancelled; " + cleaned +
-                                                 "; a new run reads new snapshots (or a new export) and starts the "
-                                                 "disks over");
+    throw pk::Error(pk::ErrorKind::cancelled,
+                    "export of instance " + instance + " cancelled; " + cleaned +
+                        "; a new run reads new snapshots (or a new export) and starts the "
+                        "disks over");
 }
 
-std::string export_ebs_direct(AwsSession& session, InstanceDetails& d, const ExportOptions& options,
-                              const cxx::Job& job) {
+pk::ExportResult export_ebs_direct(AwsSession& session, InstanceDetails& d, const ExportOptions& options,
+                                   const cxx::Job& job) {
     const std::string& region = session.settings.config.region;
-    ExportResult result;
+    pk::ExportResult result;
     result.export_method = "ebs-direct";
     result.powered_off_by_export = stop_if_asked(session, d, options.power_off, true, job);
     result.crash_consistent = d.instance.state != "stopped";
@@ -147,7 +151,7 @@ std::string export_ebs_direct(AwsSession& session, InstanceDetails& d, const Exp
             const auto r = session.ebs.download(snapshot->id, blocks, sink, o);
             sink.commit();
             before += size;
-            result.files.push_back({disk_id(n), file_name, "raw", size});
+            result.files.push_back({"disk", disk_id(n), file_name, "raw", size});
             cxx::log(HYPERSDK_LOG_DEBUG, snapshot->id + ": " + std::to_string(r.bytes_fetched) +
                                              " bytes fetched, " + std::to_string(r.zero_bytes) +
                                              " bytes of holes, " + std::to_string(r.integrity_failures) +
@@ -176,19 +180,20 @@ std::string export_ebs_direct(AwsSession& session, InstanceDetails& d, const Exp
                         "snapshot " + id +
                             " could not be deleted: delete it yourself (tag hypersdk:export=" + tag + ")");
     }
-    return result_json(d, region, "raw", result);
+    result.vm = description(d, region, "raw");
+    return result;
 }
 
-std::string export_by_task(AwsSession& session, InstanceDetails& d, const ExportOptions& options,
-                           const cxx::Job& job) {
+pk::ExportResult export_by_task(AwsSession& session, InstanceDetails& d, const ExportOptions& options,
+                                const cxx::Job& job) {
     const Settings& s = session.settings;
     if (d.volumes.size() != 1)
-        throw cxx::Error(
-            HYPERSDK_ERR_UNSUPPORTED,
+        throw pk::Error(
+            pk::ErrorKind::unsupported,
             "instance " + d.instance.id + " has " + std::to_string(d.volumes.size()) +
                 " volumes; EC2's export tasks export the root volume only, so its data volumes would be "
                 "lost: use --aws-method ebs-direct");
-    ExportResult result;
+    pk::ExportResult result;
     result.export_method = "export-task";
     result.powered_off_by_export = stop_if_asked(session, d, options.power_off, false, job);
 
@@ -217,7 +222,7 @@ std::string export_by_task(AwsSession& session, InstanceDetails& d, const Export
         o.is_cancelled = [&job] { return job.cancelled(); };
         session.s3.download(task.s3_bucket, task.s3_key, info, sink, o);
         sink.commit();
-        result.files.push_back({disk_id(0), file_name, "vmdk", info.size});
+        result.files.push_back({"disk", disk_id(0), file_name, "vmdk", info.size});
     } catch (const Error& e) {
         const bool clean = cleanup.finish();
         rethrow_cancelled(
@@ -231,10 +236,13 @@ std::string export_by_task(AwsSession& session, InstanceDetails& d, const Export
     else if (!cleanup.finish())
         job.warning("cleanup", "s3://" + task.s3_bucket + "/" + task.s3_key +
                                    " could not be deleted: delete it yourself");
-    return result_json(d, s.config.region, "vmdk", result);
+    result.vm = description(d, s.config.region, "vmdk");
+    return result;
 }
 
 }  // namespace
+
+namespace pk = hypersdk::provider;
 
 AwsSession::AwsSession(Settings s)
     : settings(std::move(s)),
@@ -247,15 +255,15 @@ AwsSession::AwsSession(Settings s)
       ebs(settings.config, transport),
       s3(settings.config, transport) {}
 
-std::string export_instance(AwsSession& session, const std::string& reference, const ExportOptions& options,
-                            const cxx::Job& job) {
+pk::ExportResult export_instance(AwsSession& session, const std::string& reference,
+                                 const ExportOptions& options, const cxx::Job& job) {
     const Instance instance = find_instance(session.ec2, reference, session.settings.config.region);
     InstanceDetails d = describe_instance(session.ec2, instance);
     if (d.volumes.empty())
-        throw cxx::Error(HYPERSDK_ERR_STATE, "instance " + d.instance.id + " has no EBS volumes to export");
+        throw pk::Error(pk::ErrorKind::state, "instance " + d.instance.id + " has no EBS volumes to export");
     if (d.instance.state != "running" && d.instance.state != "stopped" && !options.power_off)
-        throw cxx::Error(HYPERSDK_ERR_STATE, "instance " + d.instance.id + " is " + d.instance.state +
-                                                 ": wait until it is running or stopped");
+        throw pk::Error(pk::ErrorKind::state, "instance " + d.instance.id + " is " + d.instance.state +
+                                                  ": wait until it is running or stopped");
     return session.settings.method == Method::export_task ? export_by_task(session, d, options, job)
                                                           : export_ebs_direct(session, d, options, job);
 }

@@ -2,10 +2,11 @@
 // (docs/aws.md): ebs-direct (one crash-consistent CreateSnapshots, then
 // every snapshot read with the EBS direct APIs into a sparse raw disk) or
 // export-task (CreateInstanceExportTask to a VMDK in S3, streamed back with
-// ranged parallel GETs). Returns the export-result JSON.
+// ranged parallel GETs). Returns the export-result.
 #pragma once
 
 #include <hypersdk/cxx/plugin.hpp>
+#include <hypersdk/provider/documents.hpp>
 
 #include <memory>
 #include <string>
@@ -27,7 +28,7 @@ struct AwsSession {
     S3 s3;
 };
 
-std::string export_instance(AwsSession& session, const std::string& reference, const ExportOptions& options,
-                            const cxx::Job& job);
+provider::ExportResult export_instance(AwsSession& session, const std::string& reference,
+                                       const ExportOptions& options, const cxx::Job& job);
 
 }  // namespace hypersdk::aws::plugin

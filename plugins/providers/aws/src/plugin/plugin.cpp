@@ -1,31 +1,26 @@
 // org.hypersdk.provider.aws: the descriptor, the declared options (the
-// settings AWS users already have, with AWS's own variables) and the C entry
-// points. Every entry runs inside run_entry() (cxx::guard), so no exception
-// crosses the ABI. Written like the vSphere plugin's until the provider
-// kit's declarative entry points land (docs/aws.md).
+// settings AWS users already have, with AWS's own variables) and the
+// functions the provider kit's C entry points call
+// (hypersdk/provider/entry_points.hpp), each inside its run_entry().
 #include <hypersdk/provider.h>
 #include <hypersdk/cxx/plugin.hpp>
+#include <hypersdk/provider/entry_points.hpp>
 
-#include <cstring>
 #include <map>
 #include <memory>
 
 #include "error_status.hpp"
+#include "instance_documents.hpp"
 #include "instance_export.hpp"
-#include "instance_json.hpp"
 #include "inventory.hpp"
 #include "plugin_params.hpp"
-
-struct hypersdk_provider_session {
-    explicit hypersdk_provider_session(hypersdk::aws::plugin::Settings s) : aws(std::move(s)) {}
-    hypersdk::aws::plugin::AwsSession aws;
-};
 
 namespace {
 
 namespace cxx = hypersdk::cxx;
 namespace aws = hypersdk::aws;
 namespace ap = hypersdk::aws::plugin;
+namespace pk = hypersdk::provider;
 
 const char* const kExportFormats[] = {"raw", "vmdk", nullptr};
 const char* const kAuthMethods[] = {"access-key", "profile", nullptr};
@@ -85,38 +80,17 @@ const hypersdk_provider_capabilities kCapabilities = {
     sizeof(hypersdk_provider_capabilities), "aws", kExportFormats, kAuthMethods, false, false, kOptions,
 };
 
-void require_session(hypersdk_provider_session* session) {
-    if (session == nullptr) throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, "no AWS session given");
+// No call is made here: the first request checks the credentials.
+std::unique_ptr<ap::AwsSession> open(const pk::OptionValues& config, const cxx::Job&) {
+    return ap::with_kit_errors([&] { return std::make_unique<ap::AwsSession>(ap::parse_settings(config)); });
 }
 
-std::string ref_or_throw(const char* vm_ref) {
-    if (vm_ref == nullptr || *vm_ref == '\0')
-        throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT,
-                         "no instance given: pass --vm (or --instance) with an instance id or a Name tag");
-    return vm_ref;
-}
-
-int32_t open(const char* config_json, hypersdk_job* job, hypersdk_provider_session** out_session) {
-    return ap::run_entry(job, [&] {
-        if (out_session == nullptr) throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, "no session slot given");
-        *out_session = nullptr;
-        // No call is made here: the first request checks the credentials.
-        *out_session = new hypersdk_provider_session(ap::parse_settings(config_json));
-    });
-}
-
-void close(hypersdk_provider_session* session) {
-    delete session;
-}
-
-int32_t list_vms(hypersdk_provider_session* session, hypersdk_job* job, hypersdk_buffer* out_json) {
-    return ap::run_entry(job, [&] {
-        require_session(session);
-        auto& ec2 = session->aws.ec2;
-        std::vector<ap::InstanceSummary> out;
+std::vector<pk::VmSummary> list_vms(ap::AwsSession& session, const cxx::Job&) {
+    return ap::with_kit_errors([&] {
+        auto& ec2 = session.ec2;
         std::vector<std::string> volume_ids;
         std::map<std::string, aws::InstanceType> types;
-        auto instances = ec2.describe_instances();
+        const auto instances = ec2.describe_instances();
         for (const auto& i : instances) {
             for (const auto& bd : i.block_devices) volume_ids.push_back(bd.volume_id);
             if (!i.type.empty() && !types.count(i.type)) types[i.type] = ec2.describe_instance_type(i.type);
@@ -124,6 +98,7 @@ int32_t list_vms(hypersdk_provider_session* session, hypersdk_job* job, hypersdk
         std::map<std::string, uint64_t> sizes;
         if (!volume_ids.empty())
             for (const auto& v : ec2.describe_volumes(volume_ids)) sizes[v.id] = v.size_gib;
+        std::vector<pk::VmSummary> out;
         for (const auto& i : instances) {
             if (i.state == "terminated") continue;
             ap::InstanceSummary s;
@@ -131,51 +106,35 @@ int32_t list_vms(hypersdk_provider_session* session, hypersdk_job* job, hypersdk
             for (const auto& bd : i.block_devices) s.volume_sizes_gib.push_back(sizes[bd.volume_id]);
             s.vcpus = types[i.type].vcpus;
             s.memory_mib = types[i.type].memory_mib;
-            out.push_back(std::move(s));
+            out.push_back(ap::summary(s, session.settings.config.region));
         }
-        cxx::Buffer(out_json).append(ap::summaries_json(out));
+        return out;
     });
 }
 
-int32_t describe_vm(hypersdk_provider_session* session, const char* vm_ref, hypersdk_job* job,
-                    hypersdk_buffer* out_json) {
-    return ap::run_entry(job, [&] {
-        require_session(session);
-        auto& a = session->aws;
-        const auto d = aws::describe_instance(
-            a.ec2, aws::find_instance(a.ec2, ref_or_throw(vm_ref), a.settings.config.region));
-        cxx::Buffer(out_json).append(ap::description_json(d, a.settings.config.region));
+pk::VmDescription describe_vm(ap::AwsSession& session, const std::string& vm_ref, const cxx::Job&) {
+    return ap::with_kit_errors([&] {
+        const auto& region = session.settings.config.region;
+        return ap::description(
+            aws::describe_instance(session.ec2, aws::find_instance(session.ec2, vm_ref, region)), region,
+            session.settings.method == ap::Method::export_task ? "vmdk" : "raw");
     });
 }
 
-int32_t export_vm(hypersdk_provider_session* session, const char* vm_ref, const char* options_json,
-                  hypersdk_job* job, hypersdk_buffer* out_json) {
-    return ap::run_entry(job, [&] {
-        require_session(session);
-        const auto options = ap::parse_export_options(options_json);
-        cxx::Buffer(out_json).append(
-            ap::export_instance(session->aws, ref_or_throw(vm_ref), options, cxx::Job(job)));
-    });
+pk::ExportResult export_vm(ap::AwsSession& session, const std::string& vm_ref,
+                           const pk::OptionValues& options, const cxx::Job& job) {
+    return ap::with_kit_errors(
+        [&] { return ap::export_instance(session, vm_ref, ap::parse_export_options(options), job); });
 }
 
-const hypersdk_provider kProvider = {
-    sizeof(hypersdk_provider), &kCapabilities, open, close, list_vms, describe_vm, export_vm,
+const pk::ProviderFunctions<ap::AwsSession> kFunctions = {
+    open,
+    list_vms,
+    describe_vm,
+    export_vm,
+    "no instance given: pass --vm (or --instance) with an instance id or a Name tag",
 };
-
-int32_t init(const hypersdk_host* host) {
-    cxx::set_host(host);
-    return HYPERSDK_OK;
-}
-
-void deinit() {
-    cxx::set_host(nullptr);
-}
-
-const void* get_interface(const char* interface_id) {
-    if (interface_id != nullptr && std::strcmp(interface_id, HYPERSDK_PROVIDER_INTERFACE_ID) == 0)
-        return &kProvider;
-    return nullptr;
-}
+const hypersdk_provider& kProvider = pk::provider_table<kFunctions, kCapabilities>;
 
 const hypersdk_plugin_descriptor kDescriptor = {
     sizeof(hypersdk_plugin_descriptor),
@@ -186,9 +145,9 @@ const hypersdk_plugin_descriptor kDescriptor = {
     "0.1.0",
     HYPERSDK_PLUGIN_KIND_PROVIDER,
     HYPERSDK_THREAD_MODEL_PARALLEL,
-    init,
-    deinit,
-    get_interface,
+    cxx::init_keep_host,
+    cxx::deinit_forget_host,
+    pk::provider_get_interface<kProvider>,
     "Amazon EC2 provider: instances exported by EBS direct reads of snapshots or by export task through S3",
     "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-accessing-snapshot.html",
     "Apache-2.0",

@@ -1,6 +1,8 @@
-// The plugin's JSON inputs (docs/provider-json.md, docs/aws.md): the config
-// given to open (the declared options) and the options given to export_vm.
+// The plugin's inputs (docs/provider-json.md, docs/aws.md): the declared
+// options given to open, and the export-options given to export_vm.
 #pragma once
+
+#include <hypersdk/provider/option_values.hpp>
 
 #include <chrono>
 #include <string>
@@ -20,8 +22,8 @@ struct Settings {
     std::chrono::seconds poll{5};
 };
 
-// Throws cxx::Error(INVALID_ARGUMENT) naming the option or variable to set.
-Settings parse_settings(const char* config_json);
+// Throws provider::Error(config) naming the option or variable to set.
+Settings parse_settings(const provider::OptionValues& config);
 
 struct ExportOptions {
     std::string format = "raw";
@@ -29,6 +31,6 @@ struct ExportOptions {
     int parallel = 4;
 };
 
-ExportOptions parse_export_options(const char* options_json);
+ExportOptions parse_export_options(const provider::OptionValues& options);
 
 }  // namespace hypersdk::aws::plugin

@@ -107,10 +107,10 @@ TEST_F(ExportAws, EbsDirectOfARunningInstanceToQcow2IsIdenticalAndCleansUp) {
     peer_->faults(
         R"({"throttle": {"ec2:CreateSnapshots": 3, "ebs:GetSnapshotBlock": 3, "ebs:ListSnapshotBlocks": 3}})");
     const fs::path out = dir_ / "out";
-    const auto r =
-        hyperexport({"--provider", "aws", "--instance", kWebInstance, "--output", out.string(),
-                     "--aws-poll-seconds", "1", "--convert", "--converter", "qemu-img", "--verify-manifest"},
-                    env());
+    const auto r = hyperexport(
+        {"--provider", "aws", "--instance", kWebInstance, "--output", out.string(), "--aws-poll-seconds", "1",
+         "--convert", "--converter", "qemu-img", "--fix=false", "--verify-manifest"},
+        env());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     expect_no_secret(r, out);
     EXPECT_NE(r.out.find("SUCCESS"), std::string::npos) << r.out;
@@ -157,10 +157,11 @@ TEST_F(ExportAws, EbsDirectOfARunningInstanceToQcow2IsIdenticalAndCleansUp) {
 TEST_F(ExportAws, ExportTaskByNameTagThroughS3ToQcow2) {
     peer_ = std::make_unique<AwsPeer>();
     const fs::path out = dir_ / "out";
-    const auto r = hyperexport({"--provider", "aws", "--vm", "db-01", "--output", out.string(),
-                                "--aws-method", "export-task", "--s3-bucket", "exports", "--s3-prefix", "vms",
-                                "--aws-poll-seconds", "1", "--convert", "--converter", "qemu-img"},
-                               env());
+    const auto r =
+        hyperexport({"--provider", "aws", "--vm", "db-01", "--output", out.string(), "--aws-method",
+                     "export-task", "--s3-bucket", "exports", "--s3-prefix", "vms", "--aws-poll-seconds", "1",
+                     "--convert", "--converter", "qemu-img", "--fix=false"},
+                    env());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     expect_no_secret(r, out);
     const auto vmdks = with_extension(out, ".vmdk");

@@ -25,6 +25,19 @@ NodePeerOptions azurite_peer() {
     return o;
 }
 
+NodePeerOptions aws_peer(const std::filesystem::path& state_file) {
+    NodePeerOptions o;
+    o.name = "aws";
+    o.argv = {"{node}",  (peer_scripts_dir() / "aws/aws_peer.cjs").string(),
+              "--port",  "{port}",
+              "--cert",  "{cert}",
+              "--key",   "{key}",
+              "--dir",   "{dir}",
+              "--state", state_file.string()};
+    o.ready_path = "/__control/state";
+    return o;
+}
+
 std::filesystem::path peer_scripts_dir() {
     return HYPERSDK_PEER_SCRIPTS;
 }

@@ -186,8 +186,16 @@ function pollOperation(zone, name, res) {
   send(res, 200, entry.op);
 }
 
+const requestIds = new Map(); // requestId -> operation: Compute ignores a repeated request
+
 async function compute(req, res, rest) {
   let m;
+  const requestId = new URL(req.url, base).searchParams.get('requestId');
+  if (requestId && requestIds.has(requestId)) return send(res, 200, requestIds.get(requestId));
+  const answerOperation = (op) => {
+    if (requestId) requestIds.set(requestId, op);
+    return send(res, 200, op);
+  };
   if (req.method === 'GET' && (m = /^zones\/([^/]+)\/instances\/([^/]+)$/.exec(rest))) {
     const i = instances.get(`${m[1]}/${decodeURIComponent(m[2])}`);
     if (!i) return googleError(res, 404, `The resource 'projects/${project}/zones/${m[1]}/instances/${decodeURIComponent(m[2])}' was not found`, 'notFound', 'NOT_FOUND');
@@ -227,7 +235,7 @@ async function compute(req, res, rest) {
     if (!i) return googleError(res, 404, `The resource 'projects/${project}/zones/${m[1]}/instances/${m[2]}' was not found`, 'notFound', 'NOT_FOUND');
     log(`STOP ${i.name}`);
     if (i.status === 'RUNNING') i.status = 'STOPPING';
-    return send(res, 200, newOperation(m[1], 'stop', `${computeBase}/zones/${m[1]}/instances/${i.name}`, () => { i.status = 'TERMINATED'; }));
+    return answerOperation(newOperation(m[1], 'stop', `${computeBase}/zones/${m[1]}/instances/${i.name}`, () => { i.status = 'TERMINATED'; }));
   }
   if (req.method === 'POST' && rest === 'global/images') {
     const body = JSON.parse(await readBody(req));
@@ -240,7 +248,7 @@ async function compute(req, res, rest) {
     log(`CREATE_IMAGE ${body.name} ${src[3]}`);
     const error = faults.image_error ? { code: 'QUOTA_EXCEEDED', message: faults.image_error, status: 403, statusText: 'FORBIDDEN' } : undefined;
     images.set(body.name, { raw: disks.get(`${src[2]}/${src[3]}`).raw, status: 'PENDING', labels: body.labels || {} });
-    return send(res, 200, newOperation('', 'insert', `${computeBase}/global/images/${body.name}`,
+    return answerOperation(newOperation('', 'insert', `${computeBase}/global/images/${body.name}`,
       () => { images.get(body.name).status = 'READY'; }, error));
   }
   if ((req.method === 'GET' || req.method === 'DELETE') && (m = /^global\/images\/([^/]+)$/.exec(rest))) {
@@ -249,7 +257,7 @@ async function compute(req, res, rest) {
     if (!image) return googleError(res, 404, `The resource 'projects/${project}/global/images/${name}' was not found`, 'notFound', 'NOT_FOUND');
     if (req.method === 'GET') return send(res, 200, { kind: 'compute#image', name, status: image.status, labels: image.labels });
     log(`DELETE_IMAGE ${name}`);
-    return send(res, 200, newOperation('', 'delete', `${computeBase}/global/images/${name}`, () => images.delete(name)));
+    return answerOperation(newOperation('', 'delete', `${computeBase}/global/images/${name}`, () => images.delete(name)));
   }
   if (req.method === 'GET' && (m = /^zones\/([^/]+)\/operations\/([^/]+)$/.exec(rest))) return pollOperation(m[1], decodeURIComponent(m[2]), res);
   if (req.method === 'GET' && (m = /^global\/operations\/([^/]+)$/.exec(rest))) return pollOperation('', decodeURIComponent(m[1]), res);

@@ -1,5 +1,7 @@
 #include "api.hpp"
 
+#include <openssl/rand.h>
+
 #include "hypersdk/plugin_common/json_access.hpp"
 
 namespace hypersdk::gcp {
@@ -65,8 +67,23 @@ http::Headers Api::auth_headers(bool refresh) {
     return {{"Authorization", "Bearer " + tokens_.access_token(refresh)}};
 }
 
+std::string random_uuid() {
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1) throw Error(ErrorKind::protocol, "no random bytes for a request id");
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+    static const char* const hex = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += hex[b[i] >> 4];
+        out += hex[b[i] & 15];
+    }
+    return out;
+}
+
 rapidjson::Document Api::call(const std::string& method, const std::string& url, const std::string& json_body,
-                              const std::string& what) {
+                              const std::string& what, bool retry_safe) {
     http::Response answer;
     for (int attempt = 0; attempt < 2; ++attempt) {
         http::Request r;
@@ -79,6 +96,7 @@ rapidjson::Document Api::call(const std::string& method, const std::string& url,
             r.body = json_body;
         }
         r.accept_compressed = true;
+        if (retry_safe) r.retry_safe = true;
         r.is_cancelled = cancelled_;
         r.max_body = 32u << 20;
         answer = client_.send(r);

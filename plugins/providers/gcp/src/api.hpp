@@ -20,6 +20,9 @@ namespace hypersdk::gcp {
 // (403 rateLimitExceeded / userRateLimitExceeded, RESOURCE_EXHAUSTED).
 http::Verdict google_classifier(const http::Attempt& attempt);
 
+// A random RFC 4122 version-4 UUID (Compute's requestId).
+std::string random_uuid();
+
 // Error(kind by status) from a Google error answer: "<what>: <message> (HTTP 404, notFound)".
 Error decode_google_error(long status, const std::string& body, const std::string& what);
 
@@ -31,8 +34,10 @@ public:
     // Sends `method url` with `json_body` (none when empty) and returns the
     // parsed answer (an empty object for an empty body). `what` names the call
     // in errors ("get instance web-01"). Throws Error or http::Error.
+    // `retry_safe`: a POST the server deduplicates (Compute's requestId), so
+    // the transport may send it again after a 429, 5xx or broken connection.
     rapidjson::Document call(const std::string& method, const std::string& url, const std::string& json_body,
-                             const std::string& what);
+                             const std::string& what, bool retry_safe = false);
     rapidjson::Document get(const std::string& url, const std::string& what) {
         return call("GET", url, "", what);
     }

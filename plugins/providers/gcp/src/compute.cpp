@@ -280,8 +280,9 @@ std::string Compute::create_image(const std::string& image, const std::string& z
     w.String("temporary");
     w.EndObject();
     w.EndObject();
-    const auto op = api_.call("POST", project_url() + "/global/images", body.GetString(),
-                              "create image " + image + " from disk " + disk);
+    // requestId: Compute ignores a repeat of the same insert, so it may be retried.
+    const auto op = api_.call("POST", project_url() + "/global/images?requestId=" + random_uuid(),
+                              body.GetString(), "create image " + image + " from disk " + disk, true);
     wait_operation(op, "creating image " + image + " from disk " + disk);
     return "projects/" + project_ + "/global/images/" + image;
 }

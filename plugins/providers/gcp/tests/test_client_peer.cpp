@@ -8,6 +8,7 @@
 #include <hypersdk/http/client.hpp>
 
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "cloud_build.hpp"
@@ -362,6 +363,59 @@ TEST_F(GcpClientPeer, ACorruptArchiveIsRefusedAndNothingLooksComplete) {
         }
         sink.reset();  // never committed: only the .part remains
         EXPECT_FALSE(std::filesystem::exists(data_ / (name + ".raw"))) << name;
+    }
+}
+
+// Nothing secret in any log line (trace: every header) or error message of a
+// run with retries, a cut download, a refused token and a 404: neither the
+// access tokens, nor the private key, nor the signed assertion.
+TEST_F(GcpClientPeer, NoTokenKeyOrAssertionReachesALogLineOrAnError) {
+    GcpPeer peer(peer_options(
+        R"({"throttle": {"path_regex": "^/(compute|storage)/", "times": 2, "status": 429}, "cut_media_after": 50000})"));
+    std::mutex mutex;
+    std::string logged;
+    http::ClientOptions o = Connection::options(peer);
+    o.log_level = http::LogLevel::trace;
+    o.log = [&](http::LogLevel, const std::string& line) {
+        std::lock_guard lock(mutex);
+        logged += line + "\n";
+    };
+    http::Client client(o);
+    ServiceAccountTokens tokens(client, load_service_account_key(peer.key_file().string()));
+    Api api(client, tokens);
+    Compute compute(api, peer.compute_endpoint(), peer.project(), fast_operations());
+    const std::string image = compute.create_image("hx-db-01-0", "europe-west4-a", "db-01");
+    CloudBuild build(api, peer.cloudbuild_endpoint(), {10ms, 50ms});
+    build.wait(peer.project(),
+               build.start_image_export({peer.project(), image, "gs://e/db.tar.gz", "", "", 3600s}), 60s, {});
+    Storage storage(api, peer.storage_endpoint());
+    hypersdk::test::MemorySink sink;
+    download_disk_object(storage, parse_gcs_uri("gs://e/db.tar.gz"),
+                         storage.stat(parse_gcs_uri("gs://e/db.tar.gz")), sink, {});
+    std::string errors;
+    try {
+        compute.get_instance("us-central1-a", "nope");
+    } catch (const std::exception& e) {
+        errors += std::string(e.what()) + "\n";
+    }
+    ServiceAccountTokens wrong(client, load_service_account_key(peer.wrong_key_file().string()));
+    try {
+        wrong.access_token(false);
+    } catch (const std::exception& e) {
+        errors += std::string(e.what()) + "\n";
+    }
+    const std::string token = tokens.access_token(false);
+    const std::string key_body = peer.private_key_pem().substr(40, 64);  // inside the PEM's base64
+    const ServiceAccountKey key = load_service_account_key(peer.key_file().string());
+    const std::string assertion_head =
+        make_jwt_assertion(key, kCloudPlatformScope, std::chrono::system_clock::now())
+            .substr(0, 36);  // base64url of the JWT header
+    std::lock_guard lock(mutex);
+    ASSERT_NE(logged.find("Authorization: REDACTED"), std::string::npos) << "trace did not log headers";
+    EXPECT_NE(logged.find("retrying"), std::string::npos);
+    for (const std::string& secret : {token, std::string("ya29.peer-"), key_body, assertion_head}) {
+        EXPECT_EQ(logged.find(secret), std::string::npos) << secret;
+        EXPECT_EQ(errors.find(secret), std::string::npos) << secret;
     }
 }
 

@@ -117,14 +117,13 @@ std::string GcpPeer::requests() const {
     return out.str();
 }
 
-void write_test_disk(const std::filesystem::path& path, uint64_t bytes, unsigned seed) {
+void write_test_disk(const std::filesystem::path& path, uint64_t bytes, unsigned seed, uint64_t stride) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(bytes)) != 0)
         throw std::runtime_error("cannot make " + path.string());
     std::mt19937_64 random(seed);
     std::string block(1 << 20, '\0');
-    // Data in every fourth MiB, the first and the last, an unaligned run in the middle.
-    for (uint64_t at = 0; at < bytes; at += 4u << 20) {
+    for (uint64_t at = 0; at < bytes; at += stride) {
         for (size_t i = 0; i < block.size(); i += 8) {
             const uint64_t v = random();
             std::memcpy(block.data() + i, &v, 8);

@@ -57,7 +57,9 @@ private:
     std::unique_ptr<NodePeer> peer_;
 };
 
-// Writes a raw image of `bytes` with data runs and holes (sparse on disk).
-void write_test_disk(const std::filesystem::path& path, uint64_t bytes, unsigned seed);
+// Writes a raw image of `bytes` (sparse on disk): 1 MiB of random data every
+// `stride` bytes, an unaligned run in the middle, the last MiB; holes between.
+void write_test_disk(const std::filesystem::path& path, uint64_t bytes, unsigned seed,
+                     uint64_t stride = 4u << 20);
 
 }  // namespace hypersdk::test

@@ -156,7 +156,7 @@ function instanceResource(i) {
   return r;
 }
 
-function newOperation(zone, type, target, onDone, error) {
+function newOperation(zone, type, target, onDone, error, onError) {
   const name = `operation-${Date.now()}-${++counter}`;
   const op = {
     kind: 'compute#operation', id: String(1000 + counter), name, operationType: type, status: 'RUNNING', progress: 0,
@@ -164,7 +164,7 @@ function newOperation(zone, type, target, onDone, error) {
     selfLink: zone ? `${computeBase}/zones/${zone}/operations/${name}` : `${computeBase}/global/operations/${name}`,
   };
   if (zone) op.zone = `${computeBase}/zones/${zone}`;
-  operations.set(name, { op, polls: 0, onDone, error, zone: zone || '' });
+  operations.set(name, { op, polls: 0, onDone, error, onError, zone: zone || '' });
   return op;
 }
 
@@ -176,6 +176,7 @@ function pollOperation(zone, name, res) {
     entry.op.progress = 100;
     entry.op.endTime = new Date().toISOString();
     if (entry.error) {
+      if (entry.onError) entry.onError();
       entry.op.error = { errors: [{ code: entry.error.code, message: entry.error.message }] };
       entry.op.httpErrorStatusCode = entry.error.status;
       entry.op.httpErrorMessage = entry.error.statusText;
@@ -249,7 +250,7 @@ async function compute(req, res, rest) {
     const error = faults.image_error ? { code: 'QUOTA_EXCEEDED', message: faults.image_error, status: 403, statusText: 'FORBIDDEN' } : undefined;
     images.set(body.name, { raw: disks.get(`${src[2]}/${src[3]}`).raw, status: 'PENDING', labels: body.labels || {} });
     return answerOperation(newOperation('', 'insert', `${computeBase}/global/images/${body.name}`,
-      () => { images.get(body.name).status = 'READY'; }, error));
+      () => { images.get(body.name).status = 'READY'; }, error, () => images.delete(body.name)));
   }
   if ((req.method === 'GET' || req.method === 'DELETE') && (m = /^global\/images\/([^/]+)$/.exec(rest))) {
     const name = decodeURIComponent(m[1]);
@@ -277,7 +278,8 @@ function exportImage(args) {
   if (!args.format) {
     const staging = fs.mkdtempSync(path.join(workDir, 'export-'));
     fs.copyFileSync(entry.raw, path.join(staging, 'disk.raw'));
-    execFileSync('tar', ['--format=gnu', '-czf', out, '-C', staging, 'disk.raw']);
+    // gzip -1: the tests' disks are mostly zeros and the machines are small.
+    execFileSync('tar', ['--format=gnu', '--use-compress-program=gzip -1', '-cf', out, '-C', staging, 'disk.raw']);
     fs.rmSync(staging, { recursive: true, force: true });
   } else {
     execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', args.format, entry.raw, out]);

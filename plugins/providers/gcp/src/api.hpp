@@ -49,6 +49,8 @@ public:
     http::Client& client() { return client_; }
     TokenSource& tokens() { return tokens_; }
     const http::CancelFn& cancelled() const { return cancelled_; }
+    // Cleanup after a cancel must still reach the API: it turns the check off.
+    void set_cancelled(http::CancelFn cancelled) { cancelled_ = std::move(cancelled); }
 
 private:
     http::Client& client_;

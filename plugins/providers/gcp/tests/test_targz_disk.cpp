@@ -152,5 +152,52 @@ TEST(TarGzDisk, SinkRewindStartsOver) {
     EXPECT_EQ(out.bytes, disk);
 }
 
+// Hostile archives: bytes flipped, cut or inserted anywhere in the compressed
+// stream, or in the tar's header and trailer (then compressed validly). The
+// reader either refuses (Error(archive)) or yields exactly the original disk
+// (gzip's CRC-32 guards the content; tar has no checksum over its data, so the
+// tar's data area is left alone); it never crashes or hangs.
+TEST(TarGzDisk, MutatedArchivesAreRefusedOrExact) {
+    std::mt19937 random(13);
+    std::string disk(256 * 1024, '\0');
+    for (size_t i = 0; i < 64 * 1024; ++i) disk[i] = static_cast<char>(random() & 0xff);
+    const std::string tar = make_tar({TarMember{.data = disk}});
+    const std::string archive = gzip(tar);
+    const size_t data_end = 512 + disk.size();
+    int refused = 0;
+    for (int round = 0; round < 400; ++round) {
+        const bool in_tar = round % 2 == 1;
+        std::string bytes = in_tar ? tar : archive;
+        const auto where = [&]() -> size_t {
+            if (!in_tar) return random() % bytes.size();
+            return random() % 2 ? random() % 512 : data_end + random() % (bytes.size() - data_end);
+        };
+        switch (random() % 3) {
+            case 0:
+                for (int n = 1 + random() % 4; n > 0; --n)
+                    bytes[where()] ^= static_cast<char>(1 + random() % 255);
+                break;
+            case 1:
+                bytes.resize(where());
+                break;
+            default:
+                bytes.insert(where(), std::string(1 + random() % 600, static_cast<char>(random() & 0xff)));
+        }
+        if (in_tar) bytes = gzip(bytes);
+        hypersdk::test::MemorySink out;
+        TarGzDiskReader reader(out, "fuzz");
+        try {
+            feed_in_chunks(reader, bytes, 1 + random() % 70000);
+            reader.finish();
+            EXPECT_TRUE(out.bytes == disk) << "round " << round << " accepted different bytes";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::archive) << e.what();
+            EXPECT_LE(out.bytes.size(), disk.size());
+            ++refused;
+        }
+    }
+    EXPECT_GT(refused, 200);
+}
+
 }  // namespace
 }  // namespace hypersdk::gcp

@@ -104,7 +104,7 @@ InstanceExportResult export_instance(Api& api, Compute& compute, CloudBuild& bui
         const ObjectInfo object = storage.stat(d.object);
         info("downloading " + d.object.text() + " (" + std::to_string(object.size) + " bytes)" +
              (is_native_export(d.object.object) ? ", unpacking disk.raw on the fly" : ""));
-        http::Sink& sink = cb.open_sink(i, *d.disk);
+        http::Sink& sink = cb.open_sink(i, *d.disk, d.object, object);
         d.download = download_disk_object(storage, d.object, object, sink, options.download);
         if (d.download.unpacked && d.download.disk_bytes != d.disk->size_bytes)
             throw Error(ErrorKind::archive, d.object.text() + " holds a disk of " +

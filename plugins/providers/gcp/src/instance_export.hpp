@@ -37,8 +37,11 @@ struct ExportedDisk {
 };
 
 struct InstanceExportCallbacks {
-    // The sink for disk `index` of the instance (boot disk first); opened by the caller.
-    std::function<http::Sink&(size_t index, const DiskInfo& disk)> open_sink;
+    // The sink for disk `index` of the instance (boot disk first), whose
+    // export is `object`; opened by the caller.
+    std::function<http::Sink&(size_t index, const DiskInfo& disk, const GcsUri& uri,
+                              const ObjectInfo& object)>
+        open_sink;
     // Disk `index` is complete: commit its sink.
     std::function<void(size_t index)> commit_sink;
     // Progress lines ("creating image ...", "build ... WORKING (40 s)").

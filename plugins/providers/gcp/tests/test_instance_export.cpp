@@ -65,7 +65,8 @@ protected:
         }
         InstanceExportResult run(const std::filesystem::path& dir, InstanceExportOptions options) {
             InstanceExportCallbacks cb;
-            cb.open_sink = [&, dir](size_t i, const DiskInfo&) -> http::Sink& {
+            cb.open_sink = [&, dir](size_t i, const DiskInfo&, const GcsUri&,
+                                    const ObjectInfo&) -> http::Sink& {
                 sinks[i] = std::make_unique<hypersdk::test::PartFileSink>(
                     dir / ("disk-" + std::to_string(i) + ".raw"));
                 return *sinks[i];

@@ -1,6 +1,7 @@
 #include "vm_export.hpp"
 
 #include <hypersdk/http/host_sink.hpp>
+#include <hypersdk/provider/error.hpp>
 #include <hypersdk/provider/sink_artifact.hpp>
 
 #include <map>

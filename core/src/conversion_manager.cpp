@@ -45,6 +45,31 @@ void merge_warnings(const std::vector<JobWarning>& job_warnings, ConversionOutco
     outcome.warnings = std::move(merged);
 }
 
+// VALIDATE by the host for a converter without it: qemu-img check on every
+// converted file, recorded in the outcome and the converter's report.
+void validate_outputs(const ConversionRequest& request, const ConversionPlan& plan, Job& job,
+                      ConversionOutcome& outcome) {
+    std::vector<std::string> files = outcome.converted_files;
+    if (files.empty())  // a converter that names nothing: what exists at its outputs
+        for (const auto& output : plan.outputs.disks)
+            if (std::error_code error; fs::is_regular_file(output.path, error))
+                files.push_back(output.path.string());
+    outcome.host_checks =
+        check_images(plan.image_checker, plan.needs.target_format, files, request.environment_unset, job);
+    if (!outcome.report_path.empty())
+        if (const auto problem = record_image_checks(outcome.report_path, outcome.host_checks);
+            !problem.empty())
+            outcome.warnings.push_back("validate: the check result is not in the report: " + problem);
+    for (const auto& check : outcome.host_checks) {
+        if (check.passed) continue;
+        outcome.success = false;
+        outcome.status = ConversionStatus::failed;
+        outcome.error =
+            "validate: qemu-img check of " + escape_for_terminal(check.file) + ": " + check.detail;
+        return;
+    }
+}
+
 }  // namespace
 
 ConversionNeeds derive_conversion_needs(const Manifest& manifest,
@@ -204,6 +229,16 @@ ConversionPlan ConversionManager::plan(const ConversionRequest& request) const {
                               }});
     }
     plan.decision = route_conversion(plan.needs, std::move(candidates), forced_id);
+    if (plan.decision.chosen_id && plan.decision.host_validates) {
+        plan.image_checker = find_image_checker();
+        if (plan.image_checker.empty()) {
+            // A stage nobody can do is refused before anything runs.
+            plan.decision.failure = "the manifest enables pipeline.validate and " + *plan.decision.chosen_id +
+                                    " cannot validate its output; hyperexport would check it with qemu-img, "
+                                    "which is not installed (Debian: apt install qemu-utils)";
+            plan.decision.chosen_id.reset();
+        }
+    }
     return plan;
 }
 
@@ -251,6 +286,7 @@ bool parse_conversion_result(const std::string& json_text, ConversionOutcome& ou
 ConversionOutcome ConversionManager::run(const ConversionRequest& request, const ConversionPlan& plan,
                                          Job& job) const {
     ConversionOutcome outcome;
+    outcome.fix_requested = plan.needs.driver_injection;
     if (!plan.manifest_issues.empty()) {
         outcome.status = ConversionStatus::manifest_invalid;
         outcome.error = "the manifest " + escape_for_terminal(plan.manifest_path.string()) +
@@ -308,8 +344,12 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
         outcome.success = true;
         outcome.status = ConversionStatus::succeeded;
         if (!have_result) outcome.warnings.push_back("the converter returned no ConversionResult document");
-        return outcome;
+        if (plan.image_checker.empty() || request.dry_run) return outcome;
+        validate_outputs(request, plan, job, outcome);
+        if (outcome.success) return outcome;
     }
+    if (outcome.status == ConversionStatus::failed && !outcome.error.empty() && !job.is_cancelled())
+        return outcome;  // the host's own VALIDATE failed
     outcome.success = false;
     switch (job.cancel_reason()) {
         case CancelReason::deadline:

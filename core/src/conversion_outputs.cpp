@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <hypersdk/manifest/json_limits.hpp>
 #include <optional>
 
 namespace hypersdk::core {
@@ -62,8 +63,8 @@ std::vector<RecordedOutput> read_record(const fs::path& directory) {
         text.append(buffer, static_cast<size_t>(n));
     }
     rapidjson::Document document;
-    document.Parse<rapidjson::kParseIterativeFlag>(text.c_str(), text.size());
-    if (document.HasParseError() || !document.IsObject()) return entries;
+    if (!manifest::parse_json_into(document, text, {kMaxRecordBytes}).empty() || !document.IsObject())
+        return entries;
     const auto outputs = document.FindMember("outputs");
     if (outputs == document.MemberEnd() || !outputs->value.IsArray()) return entries;
     for (const auto& item : outputs->value.GetArray()) {

@@ -48,8 +48,8 @@ std::vector<std::string> capability_mismatches(const ConversionNeeds& needs,
         reasons.push_back("no driver injection (manifest enables pipeline.fix)");
     if (needs.os_detection && !profile.os_detection)
         reasons.push_back("no OS detection (manifest enables pipeline.inspect)");
-    if (needs.validation && !profile.validation)
-        reasons.push_back("no image validation (manifest enables pipeline.validate)");
+    // No validation capability is not a mismatch: the host validates the
+    // outputs itself (RoutingDecision::host_validates, image_check.hpp).
     const bool any_provider = contains(profile.providers, "*");
     if (!any_provider) {
         if (needs.provider.empty())
@@ -97,6 +97,9 @@ RoutingDecision route_conversion(const ConversionNeeds& needs, std::vector<Conve
             verdict.validated = true;
             verdict.reason = forced_id ? "chosen (--converter)" : "chosen: highest priority that fits";
             decision.chosen_id = candidate.profile.id;
+            decision.host_validates = needs.validation && !candidate.profile.validation;
+            if (decision.host_validates)
+                verdict.reason += "; hyperexport validates its output (qemu-img check)";
             // Say when a better converter fitted but could not run.
             for (const auto& [id, problem] : unusable)
                 decision.notes.push_back(id + " fits this job but cannot run (" + problem + "); using " +
@@ -124,6 +127,16 @@ RoutingDecision route_conversion(const ConversionNeeds& needs, std::vector<Conve
             decision.failure = "no converter plugins are loaded (see hyperexport plugins list)";
         } else {
             decision.failure = "no converter can do this job: " + describe_needs(needs);
+            const bool one_could_but_for_fix =
+                std::any_of(candidates.begin(), candidates.end(), [&](const auto& c) {
+                    ConversionNeeds without_fix = needs;
+                    without_fix.driver_injection = without_fix.os_detection = false;
+                    return capability_mismatches(without_fix, c.profile).empty();
+                });
+            if (needs.driver_injection && one_could_but_for_fix)
+                decision.failure +=
+                    "; no loaded converter can fix the guest (install one that can: hyperexport plugins list "
+                    "shows each one's capabilities), or export with --fix=false for format conversion only";
         }
     }
     return decision;

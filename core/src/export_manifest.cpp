@@ -107,6 +107,12 @@ Manifest build_export_manifest(const ExportManifestInput& input) {
                                      {}});
 
     ManifestPipeline pipeline;
+    // INSPECT -> FIX -> CONVERT -> VALIDATE, as a migration needs: a guest
+    // converted without FIX may lack the drivers to boot on virtio.
+    if (input.fix) {
+        pipeline.inspect.emplace().enabled = true;
+        pipeline.fix.emplace().enabled = true;
+    }
     pipeline.convert = ConvertStage{true, {}, {}, {}};
     if (input.compress) pipeline.convert->compress = true;
     pipeline.validate = ValidateStage{true, {}, {}};

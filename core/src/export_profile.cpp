@@ -56,6 +56,7 @@ const std::vector<KeySpec>& key_specs() {
         {"provider", Kind::string, &ExportProfile::provider},
         {"format", Kind::string, &ExportProfile::format},
         {"compress", Kind::boolean, nullptr, &ExportProfile::compress},
+        {"fix", Kind::boolean, nullptr, &ExportProfile::fix},
         {"output", Kind::string, &ExportProfile::output},
         {"parallel", Kind::integer},
         {"power_off", Kind::boolean, nullptr, &ExportProfile::power_off},

@@ -296,6 +296,7 @@ ExportOutcome ExportRunner::run(const ExportRequest& request, Job& job,
     input.target_format = request.target_format;
     input.export_method = written_method(outcome, result.export_method);
     input.compress = request.compress;
+    input.fix = request.fix;
     input.export_timestamp = export_timestamp;
     input.job_id = outcome.job_id;
     input.hypersdk_version = HYPERSDK_VERSION_STRING;

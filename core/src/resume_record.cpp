@@ -7,6 +7,7 @@
 #include <hypersdk/files/directory.hpp>
 
 #include <cerrno>
+#include <hypersdk/manifest/json_limits.hpp>
 #include <type_traits>
 #include <vector>
 
@@ -75,8 +76,7 @@ std::string resume_record_to_json(const ResumeRecord& record) {
 
 std::optional<ResumeRecord> parse_resume_record(std::string_view json) {
     rapidjson::Document document;
-    document.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-    if (document.HasParseError() || !document.IsObject()) return std::nullopt;
+    if (!manifest::parse_json_into(document, json).empty() || !document.IsObject()) return std::nullopt;
     const auto version = document.FindMember("version");
     if (version == document.MemberEnd() || !version->value.IsInt() ||
         version->value.GetInt() != kRecordVersion)

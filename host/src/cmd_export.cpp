@@ -176,6 +176,7 @@ core::ExportRequest export_request(const ParsedExport& parsed) {
     request.verify_manifest = flags.verify_manifest;
     request.target_format = flags.target_format;
     request.compress = flags.compress;
+    request.fix = flags.fix;
     request.config_json = "{" + parsed.provider_options.json_members() + "}";
     return request;
 }

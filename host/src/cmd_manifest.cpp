@@ -24,6 +24,7 @@
 #include "command.hpp"
 #include "progress_bar.hpp"
 #include "signal_scope.hpp"
+#include "terminal_text.hpp"
 
 namespace hypersdk::host {
 namespace {
@@ -58,8 +59,15 @@ std::string short_checksum(const std::optional<std::string>& checksum) {
     return checksum->size() > 19 ? checksum->substr(0, 19) + "..." : *checksum;
 }
 
+// Every value of a manifest is text from wherever the manifest came from:
+// printed through terminal_safe, one line each (a newline in a value must
+// not forge a line such as "Validation: OK").
+std::string shown(std::string_view value) {
+    return terminal_safe(value, false);
+}
+
 void print_issues(std::ostream& out, const std::vector<core::ValidationIssue>& issues) {
-    for (const auto& issue : issues) out << "  " << issue.to_string() << "\n";
+    for (const auto& issue : issues) out << "  " << shown(issue.to_string()) << "\n";
 }
 
 // Hashes the files with one bar each; the outcomes are in input order.
@@ -171,7 +179,7 @@ int run_verify(const GlobalOptions& global, const std::vector<std::string>& args
 
     size_t ok_count = 0;
     for (size_t i = 0; i < manifest.disks.size(); ++i) {
-        std::cout << manifest.disks[i].id << ": " << results[i] << "\n";
+        std::cout << shown(manifest.disks[i].id) << ": " << shown(results[i]) << "\n";
         if (results[i] == "OK") ++ok_count;
     }
     const size_t failed = manifest.disks.size() - ok_count;
@@ -191,7 +199,7 @@ constexpr const char* kShowUsage =
     "validation error. Exit status 1 when FILE is not a valid manifest.\n";
 
 std::string or_dash(const std::optional<std::string>& value) {
-    return value ? *value : "-";
+    return value ? shown(*value) : "-";
 }
 
 std::string on_off(const std::optional<bool>& value) {
@@ -230,10 +238,11 @@ void print_manifest(std::ostream& out, const fs::path& path, const Manifest& man
     }
     out << "Disks (" << manifest.disks.size() << "):\n";
     for (const ManifestDisk& disk : manifest.disks) {
-        out << "  " << disk.id << "  " << disk.source_format << "  " << human_size(disk.bytes)
+        out << "  " << shown(disk.id) << "  " << shown(disk.source_format) << "  " << human_size(disk.bytes)
             << "  boot order " << (disk.boot_order_hint ? std::to_string(*disk.boot_order_hint) : "- (999)")
-            << "  " << disk.disk_type.value_or("unknown") << "  " << short_checksum(disk.checksum) << "\n"
-            << "      " << disk.local_path << "\n";
+            << "  " << shown(disk.disk_type.value_or("unknown")) << "  "
+            << shown(short_checksum(disk.checksum)) << "\n"
+            << "      " << shown(disk.local_path) << "\n";
     }
     if (!manifest.nics.empty()) {
         out << "NICs (" << manifest.nics.size() << "):\n";
@@ -261,8 +270,8 @@ void print_manifest(std::ostream& out, const fs::path& path, const Manifest& man
                       pipeline && pipeline->validate && pipeline->validate->enabled)
         << "\n";
     if (manifest.output) {
-        out << "Output:   directory " << manifest.output->directory.value_or("<manifest dir>/output")
-            << ", format " << manifest.output->format.value_or("qcow2") << "\n";
+        out << "Output:   directory " << shown(manifest.output->directory.value_or("<manifest dir>/output"))
+            << ", format " << shown(manifest.output->format.value_or("qcow2")) << "\n";
     } else {
         out << "Output:   directory <manifest dir>/output, format qcow2 (defaults)\n";
     }
@@ -270,9 +279,9 @@ void print_manifest(std::ostream& out, const fs::path& path, const Manifest& man
         out << "Metadata: hypersdk " << or_dash(manifest.metadata->hypersdk_version) << ", job "
             << or_dash(manifest.metadata->job_id) << ", created " << or_dash(manifest.metadata->created_at)
             << "\n";
-    for (const auto& note : manifest.notes) out << "Note:     " << note << "\n";
+    for (const auto& note : manifest.notes) out << "Note:     " << shown(note) << "\n";
     for (const auto& warning : manifest.warnings)
-        out << "Warning:  [" << warning.stage << "] " << warning.message << "\n";
+        out << "Warning:  [" << shown(warning.stage) << "] " << shown(warning.message) << "\n";
 }
 
 int run_show(const GlobalOptions&, const std::vector<std::string>& args) {

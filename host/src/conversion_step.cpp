@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include <hypersdk/manifest/json_limits.hpp>
 #include "signal_scope.hpp"
 
 namespace hypersdk::host {
@@ -95,12 +96,53 @@ rapidjson::Value conversion_outcome_json(const core::ConversionOutcome& outcome,
     object.AddMember("duration_seconds", outcome.duration_seconds, alloc);
     object.AddMember("error", string_value(outcome.error), alloc);
     object.AddMember("warnings", string_array(outcome.warnings), alloc);
+    object.AddMember("fix_requested", outcome.fix_requested, alloc);
+    rapidjson::Value checks(rapidjson::kArrayType);
+    for (const auto& check : outcome.host_checks) {
+        rapidjson::Value item(rapidjson::kObjectType);
+        item.AddMember("file", string_value(check.file), alloc);
+        item.AddMember("passed", check.passed, alloc);
+        item.AddMember("detail", string_value(check.detail), alloc);
+        checks.PushBack(item, alloc);
+    }
+    object.AddMember("host_validation", checks, alloc);
     rapidjson::Document metadata;
-    metadata.Parse(outcome.metadata_json.c_str());
+    // Converter output: bounded so that the copy below (recursive) and the
+    // report that embeds it two levels deep stay within the readers' limits.
+    const bool metadata_ok =
+        manifest::parse_json_into(metadata, outcome.metadata_json, manifest::embedded_limits(2)).empty();
     rapidjson::Value metadata_value(rapidjson::kObjectType);
-    if (!metadata.HasParseError() && metadata.IsObject()) metadata_value.CopyFrom(metadata, alloc);
+    if (metadata_ok && metadata.IsObject()) metadata_value.CopyFrom(metadata, alloc);
     object.AddMember("metadata", metadata_value, alloc);
     return object;
+}
+
+std::string error_headline(const std::string& error) {
+    std::vector<std::string_view> lines;
+    for (size_t start = 0; start <= error.size();) {
+        const size_t end = std::min(error.find('\n', start), error.size());
+        lines.emplace_back(std::string_view(error).substr(start, end - start));
+        start = end + 1;
+    }
+    const auto is_error_line = [](std::string_view line) {
+        std::string lower(line);
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return lower.find("error:") != std::string::npos || lower.find("error -") != std::string::npos;
+    };
+    // Tools print their fatal line last; the first line is ours ("virt-v2v
+    // failed (exit code 1): <first line of output>").
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+        if (!is_error_line(*it)) continue;
+        std::string_view line = *it;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+        // Our own first line may carry the tool's line after "): ".
+        if (it == std::prev(lines.rend()))
+            if (const auto cut = line.find("): ");
+                cut != std::string_view::npos && is_error_line(line.substr(cut + 3)))
+                line.remove_prefix(cut + 3);
+        return std::string(line);
+    }
+    return std::string(lines.front());
 }
 
 SummaryRows conversion_summary_rows(const core::ConversionOutcome& outcome) {
@@ -108,8 +150,17 @@ SummaryRows conversion_summary_rows(const core::ConversionOutcome& outcome) {
                      {"Converted Files", std::to_string(outcome.converted_files.size())},
                      {"Conversion Duration", format_duration(outcome.duration_seconds)},
                      {"Conversion Report", outcome.report_path.empty() ? "-" : outcome.report_path}};
-    if (!outcome.success)
-        rows.emplace_back("Conversion Error", outcome.error.substr(0, outcome.error.find('\n')));
+    if (!outcome.fix_requested)
+        rows.emplace_back("Guest Fixed", "no: format conversion only (pipeline.fix off; export with --fix)");
+    else if (outcome.success)
+        rows.emplace_back("Guest Fixed", "yes, by " + outcome.converter_id);
+    if (!outcome.host_checks.empty()) {
+        size_t passed = 0;
+        for (const auto& check : outcome.host_checks) passed += check.passed ? 1 : 0;
+        rows.emplace_back("Validation", "qemu-img check by hyperexport: " + std::to_string(passed) + " of " +
+                                            std::to_string(outcome.host_checks.size()) + " image(s) OK");
+    }
+    if (!outcome.success) rows.emplace_back("Conversion Error", error_headline(outcome.error));
     return rows;
 }
 

@@ -52,6 +52,11 @@ rapidjson::Value conversion_outcome_json(const core::ConversionOutcome& outcome,
 // Conversion Status/Files/Duration/Report (and Error when it failed).
 SummaryRows conversion_summary_rows(const core::ConversionOutcome& outcome);
 
+// The one line of a conversion error worth a summary row: the tool's own
+// error line ("virt-v2v: error: no bootloader detected"), searched from the
+// end of the message's output tail, else the message's first line.
+std::string error_headline(const std::string& error);
+
 // "Converted Files (KVM-Ready):" and the list, then the warnings.
 void print_converted_files(const core::ConversionOutcome& outcome);
 

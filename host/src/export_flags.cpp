@@ -72,6 +72,10 @@ po::options_description export_host_options(ExportFlags& flags) {
          "use this converter plugin (id or name) instead of the best match")
         ("target-format", po::value(&flags.target_format)->value_name("F")->default_value("qcow2"),
          "the manifest's output.format: qcow2, raw or vdi")
+        ("fix", po::value(&flags.fix)->value_name("BOOL")->default_value(true)->implicit_value(true),
+         "ask for INSPECT and FIX in the manifest (virtio drivers, initramfs, fstab, bootloader: what makes the "
+         "guest boot on KVM), so --convert picks a converter that can fix the guest; false: format conversion "
+         "only, and the summary says the guest was not fixed")
         ("compress", po::value(&flags.compress)->value_name("BOOL")->default_value(false)->implicit_value(true),
          "ask the converter to compress the output (the manifest's pipeline.convert.compress)")
         ("conversion-timeout", po::value(&flags.conversion_timeout)->value_name("D")->default_value("2h"),
@@ -98,6 +102,7 @@ std::optional<std::string> apply_export_profile(const po::variables_map& values,
     fill("manifest-checksum", flags.manifest_checksum, profile.manifest_checksum);
     fill("convert", flags.convert, profile.auto_convert);
     fill("compress", flags.compress, profile.compress);
+    fill("fix", flags.fix, profile.fix);
     fill("stream-conversion", flags.stream_conversion, profile.stream_conversion);
     fill("power-off", flags.power_off, profile.power_off);
     fill("parallel", flags.parallel, profile.parallel);

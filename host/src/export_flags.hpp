@@ -30,6 +30,7 @@ struct ExportFlags {
     std::string conversion_timeout = "2h";
     bool stream_conversion = true;
     bool compress = false;
+    bool fix = true;
     std::string target_format = "qcow2";
     bool power_off = false;
     bool dry_run = false;

@@ -20,14 +20,15 @@ TEST(TerminalText, Utf8PassesButC1AndBrokenBytesDoNot) {
     EXPECT_EQ(terminal_safe("Überprüfung 検証 🙂"), "Überprüfung 検証 🙂");
     EXPECT_EQ(terminal_safe("\xc2\x9b"
                             "2J"),
-              "\\xc2\\x9b2J");  // C1 CSI, as UTF-8
+              "\\u009b2J");  // C1 CSI, as UTF-8
     EXPECT_EQ(terminal_safe("\x9b"
                             "2J"),
               "\\x9b2J");  // C1 CSI, raw byte
     EXPECT_EQ(terminal_safe("\xff\xfe"), "\\xff\\xfe");
-    EXPECT_EQ(terminal_safe("\xe2\x82"), "\\xe2\\x82");           // truncated sequence
-    EXPECT_EQ(terminal_safe("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
-    EXPECT_EQ(terminal_safe("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
+    EXPECT_EQ(terminal_safe("\xe2\x82"), "\\xe2\\x82");                         // truncated sequence
+    EXPECT_EQ(terminal_safe("\xc0\xaf"), "\\xc0\\xaf");                         // overlong '/'
+    EXPECT_EQ(terminal_safe("\xed\xa0\x80"), "\\xed\\xa0\\x80");                // a surrogate
+    EXPECT_EQ(terminal_safe("evil\xe2\x80\xaetxt.exe"), "evil\\u202etxt.exe");  // bidi override
 }
 
 }  // namespace

@@ -96,11 +96,44 @@ TEST(ConversionRouting, EveryMismatchIsNamed) {
     needs.validation = true;
     ConverterProfile narrow{"narrow", {"vmdk"}, {"qcow2"}, false, false, false, {"vsphere"}, 1, "", ""};
     const auto reasons = capability_mismatches(needs, narrow);
-    ASSERT_EQ(reasons.size(), 4u);
+    ASSERT_EQ(reasons.size(), 3u);
     EXPECT_EQ(reasons[0], "cannot read source format vhdx (reads vmdk)");
     EXPECT_EQ(reasons[1], "cannot write target format vdi (writes qcow2)");
-    EXPECT_EQ(reasons[2], "no image validation (manifest enables pipeline.validate)");
-    EXPECT_EQ(reasons[3], "does not support provider azure (supports vsphere)");
+    EXPECT_EQ(reasons[2], "does not support provider azure (supports vsphere)");
+}
+
+// VALIDATE never excludes a converter: the host checks the outputs itself.
+TEST(ConversionRouting, AConverterThatCannotValidateIsChosenAndTheHostValidates) {
+    auto needs = vmdk_to_qcow2();
+    needs.validation = true;
+    auto no_validation = format_only_converter("v2v-like", 50);
+    no_validation.validation = false;
+    const auto decision = route_conversion(needs, {usable(no_validation)}, std::nullopt);
+    ASSERT_TRUE(decision.chosen_id) << decision.failure;
+    EXPECT_TRUE(decision.host_validates);
+    EXPECT_NE(verdict_for(decision, "v2v-like").reason.find("hyperexport validates its output"),
+              std::string::npos);
+
+    const auto validating =
+        route_conversion(needs, {usable(format_only_converter("qemu-img", 10))}, std::nullopt);
+    EXPECT_FALSE(validating.host_validates);
+    needs.validation = false;
+    EXPECT_FALSE(route_conversion(needs, {usable(no_validation)}, std::nullopt).host_validates);
+}
+
+TEST(ConversionRouting, AJobOnlyFixStopsNamesTheWayToFormatConversion) {
+    auto needs = vmdk_to_qcow2();
+    needs.driver_injection = true;
+    needs.os_detection = true;
+    const auto decision =
+        route_conversion(needs, {usable(format_only_converter("qemu-img", 10))}, std::nullopt);
+    EXPECT_FALSE(decision.chosen_id);
+    EXPECT_NE(decision.failure.find("--fix=false"), std::string::npos) << decision.failure;
+    // Not when the job fails for another reason as well.
+    needs.target_format = "vhdx";
+    EXPECT_EQ(route_conversion(needs, {usable(format_only_converter("qemu-img", 10))}, std::nullopt)
+                  .failure.find("--fix=false"),
+              std::string::npos);
 }
 
 TEST(ConversionRouting, ProviderListWithoutWildcardNeedsAProvider) {

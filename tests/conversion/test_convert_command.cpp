@@ -327,6 +327,72 @@ TEST_F(ConvertCommand, AForcedConverterThatCannotRunSaysWhy) {
     EXPECT_EQ(result.err.find("no converter can do this job"), std::string::npos) << result.err;
 }
 
+// A converter that can fix the guest but not validate its output (virt-v2v,
+// here the fake of tests/converters) is chosen for a full migration, and
+// hyperexport runs qemu-img check on what it wrote: the result is in the
+// summary, --json and report.json, and a corrupt image fails the job.
+class HostValidation : public ConvertCommand, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(HostValidation, AConverterWithoutValidateIsCheckedByTheHost) {
+    const bool corrupt = GetParam();
+    const fs::path tools = dir_ / "tools";
+    fs::create_directories(tools);
+    for (const char* tool : {"nbdkit", "nbdcopy"}) {
+        std::ofstream(tools / tool) << "#!/bin/sh\necho " << tool << " 1.32.5\n";
+        fs::permissions(tools / tool, fs::perms::owner_all);
+    }
+    std::ofstream(dir_ / "vmlinuz") << "not really a kernel";
+    const fs::path image = dir_ / "boot.qcow2";
+    convert_raw_to(source_raw_, {"qcow2", "qcow2", "qcow2", {}, "qcow2"}, image);
+    write_manifest(dir_ / "m.json", {{"disk-0", "qcow2", image}}, dir_ / "out",
+                   R"({"inspect": {"enabled": true}, "fix": {"enabled": true}, "convert": {"enabled": true},)"
+                   R"( "validate": {"enabled": true}})");
+    ProcessOptions options;
+    options.env["SUPERMIN_KERNEL"] = (dir_ / "vmlinuz").string();
+    options.env["LIBGUESTFS_BACKEND_SETTINGS"] = "force_tcg";
+    if (corrupt) options.env["FAKE_V2V_MODE"] = "corrupt";
+    std::vector<std::string> args{"convert",           "--manifest",  (dir_ / "m.json").string(),
+                                  "--virt-v2v-binary", FAKE_VIRT_V2V, "--json"};
+    // The fake tools first; qemu-img and the shell from the system.
+    auto with_tools = [&](std::vector<std::string> a) {
+        a.insert(a.begin(),
+                 {HYPEREXPORT_BINARY, "--no-default-plugin-dirs", "--plugin-dir", HYPERSDK_TEST_PLUGIN_DIR});
+        options.env["PATH"] = tools.string() + ":/usr/bin:/bin";
+        options.env["HOME"] = (dir_ / "home").string();
+        options.unset_env.push_back("HYPERSDK_PLUGIN_PATH");
+        return run_process(a, options);
+    };
+    auto result = with_tools(args);
+    std::erase_if(result.out, [](char c) { return c == ' ' || c == '\n'; });  // pretty-printed JSON
+    const std::string report = read_text(dir_ / "out" / "report.json");
+    if (!corrupt) {
+        ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+        EXPECT_NE(result.out.find(R"("converter":"org.hypersdk.converter.virt-v2v")"), std::string::npos)
+            << result.out;
+        EXPECT_NE(result.out.find(R"("passed":true,"detail":"noerrors")"), std::string::npos) << result.out;
+        EXPECT_NE(report.find(R"("host_validation":{"tool":"qemu-img check")"), std::string::npos) << report;
+        // The summary, for a second job of the same disk into another directory.
+        write_manifest(
+            dir_ / "m2.json", {{"disk-0", "qcow2", image}}, dir_ / "out2",
+            R"({"inspect": {"enabled": true}, "fix": {"enabled": true}, "convert": {"enabled": true},)"
+            R"( "validate": {"enabled": true}})");
+        const auto human = with_tools(
+            {"convert", "--manifest", (dir_ / "m2.json").string(), "--virt-v2v-binary", FAKE_VIRT_V2V});
+        EXPECT_EQ(human.exit_code, 0) << human.out << human.err;
+        EXPECT_NE(human.out.find("qemu-img check by hyperexport: 1 of 1 image(s) OK"), std::string::npos)
+            << human.out;
+        EXPECT_NE(human.out.find("yes, by org.hypersdk.converter.virt-v2v"), std::string::npos) << human.out;
+    } else {
+        EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+        EXPECT_NE(result.out.find("validate:qemu-imgcheckof"), std::string::npos) << result.out;
+        EXPECT_NE(result.out.find("corruption(s)"), std::string::npos) << result.out;
+        EXPECT_NE(report.find(R"("passed":false)"), std::string::npos) << report;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(SoundAndCorrupt, HostValidation, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Corrupt" : "Sound"; });
+
 TEST_F(ConvertCommand, DryRunConvertsNothing) {
     const auto all = make_all_variants();
     const fs::path manifest = dir_ / "artifact-manifest.json";

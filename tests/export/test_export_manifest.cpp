@@ -73,7 +73,10 @@ TEST(ExportManifest, SourceVmNicsPipelineOutputMetadata) {
     ASSERT_TRUE(manifest.pipeline && manifest.pipeline->convert && manifest.pipeline->validate);
     EXPECT_TRUE(manifest.pipeline->convert->enabled);
     EXPECT_TRUE(manifest.pipeline->validate->enabled);
-    EXPECT_FALSE(manifest.pipeline->fix.has_value());
+    // A migration fixes the guest by default: INSPECT and FIX requested.
+    ASSERT_TRUE(manifest.pipeline->inspect && manifest.pipeline->fix);
+    EXPECT_TRUE(manifest.pipeline->inspect->enabled);
+    EXPECT_TRUE(manifest.pipeline->fix->enabled);
     EXPECT_EQ(manifest.output->directory, "/out");
     EXPECT_EQ(manifest.output->format, "qcow2");
     EXPECT_EQ(manifest.metadata->job_id, "export-1");
@@ -118,6 +121,16 @@ TEST(ExportManifest, CompressAsksTheConverterToCompress) {
     EXPECT_FALSE(build_export_manifest(in).pipeline->convert->compress.has_value());
     in.compress = true;
     EXPECT_EQ(build_export_manifest(in).pipeline->convert->compress, true);
+}
+
+TEST(ExportManifest, FixFalseAsksForFormatConversionOnly) {
+    ExportManifestInput in = input();
+    in.fix = false;
+    const Manifest manifest = build_export_manifest(in);
+    EXPECT_FALSE(manifest.pipeline->inspect.has_value());
+    EXPECT_FALSE(manifest.pipeline->fix.has_value());
+    EXPECT_TRUE(manifest.pipeline->convert->enabled);
+    EXPECT_TRUE(manifest.pipeline->validate->enabled);
 }
 
 }  // namespace

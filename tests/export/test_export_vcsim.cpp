@@ -95,7 +95,8 @@ protected:
         fs::create_directories(profiles);
         std::ofstream(profiles / "kvm.json")
             << R"({"name": "kvm", "provider": "vsphere", "output": ")" << (dir_ / "out").string()
-            << R"(", "auto_convert": true, "converter": "qemu-img", "power_off": true)" << more << "}";
+            << R"(", "auto_convert": true, "converter": "qemu-img", "fix": false, "power_off": true)" << more
+            << "}";
         return env({{"HYPEREXPORT_PROFILE_DIR", profiles.string()}});
     }
 
@@ -165,18 +166,38 @@ protected:
     fs::path source_raw_;
 };
 
+// A migration fixes the guest unless told not to: the manifest of a plain
+// export asks for INSPECT and FIX, so a converter that only converts formats
+// is refused with the way out named, before anything runs.
+TEST_F(ExportVcsim, DefaultExportAsksForFixAndAFormatOnlyConverterIsRefused) {
+    start();
+    const fs::path out = dir_ / "out";
+    const auto result = hyperexport({"--provider", "vsphere", "--vm", kVm, "--output", out.string(),
+                                     "--power-off", "--convert", "--converter", "qemu-img"},
+                                    env());
+    EXPECT_EQ(result.exit_code, 4) << result.out << result.err;
+    EXPECT_NE(result.err.find("no driver injection (manifest enables pipeline.fix)"), std::string::npos)
+        << result.err;
+    std::string manifest_text = read_text(out / "artifact-manifest.json");
+    std::erase_if(manifest_text, [](char c) { return c == ' ' || c == '\n'; });
+    EXPECT_NE(manifest_text.find(R"("inspect":{"enabled":true)"), std::string::npos) << manifest_text;
+    EXPECT_NE(manifest_text.find(R"("fix":{"enabled":true)"), std::string::npos) << manifest_text;
+    EXPECT_TRUE(files_with_extension(out, ".qcow2").empty());
+}
+
 TEST_F(ExportVcsim, ExportsManifestsAndConvertsWithQemuImg) {
     start();
     const fs::path out = dir_ / "out";
     const auto result =
         hyperexport({"--provider", "vsphere", "--vm", kVm, "--output", out.string(), "--power-off",
-                     "--convert", "--converter", "qemu-img", "--verify-manifest"},
+                     "--convert", "--converter", "qemu-img", "--fix=false", "--verify-manifest"},
                     env());
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     expect_no_password(result);
     EXPECT_NE(result.out.find("Export Summary"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("Converted Files (KVM-Ready):"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("SUCCESS"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("no: format conversion only"), std::string::npos) << result.out;
 
     const auto ovfs = files_with_extension(out, ".ovf");
     ASSERT_EQ(ovfs.size(), 1u);
@@ -216,9 +237,10 @@ TEST_F(ExportVcsim, ExportsManifestsAndConvertsWithQemuImg) {
 TEST_F(ExportVcsim, JsonResultIncludesConversion) {
     start();
     const fs::path out = dir_ / "out";
-    const auto result = hyperexport({"--provider", "vsphere", "--vm", kVm, "--output", out.string(),
-                                     "--power-off", "--convert", "--converter", "qemu-img", "--json"},
-                                    env());
+    const auto result =
+        hyperexport({"--provider", "vsphere", "--vm", kVm, "--output", out.string(), "--power-off",
+                     "--convert", "--converter", "qemu-img", "--fix=false", "--json"},
+                    env());
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     const auto check = run_process(
         {"python3", "-c",
@@ -559,6 +581,7 @@ TEST(ExportCli, HelpListsEveryOption) {
                                "--convert",
                                "--converter",
                                "--compress",
+                               "--fix",
                                "--manifest-checksum",
                                "--verify-manifest",
                                "--profile",

@@ -158,6 +158,31 @@ TEST_F(HostileManifestCli, ShowRefusesControlCharactersInPathsAndEscapesThem) {
     EXPECT_TRUE(contains(result.err, "output.directory: must not contain control characters")) << result.err;
     EXPECT_TRUE(contains(result.err, R"(\x1b[2J")")) << result.err;
     EXPECT_FALSE(contains(result.err, "\x1b")) << "a raw ESC reached the terminal: " << result.err;
+    EXPECT_FALSE(contains(result.out, "\x1b")) << "a raw ESC reached the terminal: " << result.out;
+}
+
+// Free text (a VM name, notes, warnings) may hold anything; `show` prints it
+// escaped, one line per value, so it can neither drive the terminal nor
+// forge a line of hyperexport's own.
+TEST_F(HostileManifestCli, ShowEscapesFreeTextAndKeepsEachValueOnOneLine) {
+    const fs::path manifest =
+        write_manifest(disk_.string(), 1,
+                       R"(, "source": {"provider": "vsphere", "vm_name": "web\u001b[2J\u009b31m"},)"
+                       R"( "notes": ["copied\nValidation: OK"],)"
+                       R"( "warnings": [{"stage": "export", "message": "bell\u0007 and \u202eevil"}])");
+    const auto result = hyperexport({"manifest", "show", "--no-file-check", manifest.string()});
+    ASSERT_FALSE(result.timed_out);
+    EXPECT_FALSE(contains(result.out, "\x1b")) << "a raw ESC reached the terminal: " << result.out;
+    EXPECT_FALSE(contains(result.out, "\a")) << result.out;
+    EXPECT_FALSE(contains(result.out, "\u009b")) << result.out;
+    EXPECT_TRUE(contains(result.out, R"(vm web\x1b[2J\u009b31m)")) << result.out;
+    EXPECT_TRUE(contains(result.out, R"(Note:     copied\x0aValidation: OK)")) << result.out;
+    EXPECT_TRUE(contains(result.out, R"(bell\x07 and \u202eevil)")) << result.out;
+    size_t verdicts = 0;
+    for (size_t at = result.out.find("\nValidation: "); at != std::string::npos;
+         at = result.out.find("\nValidation: ", at + 1))
+        ++verdicts;
+    EXPECT_EQ(verdicts, 1u) << "a note forged a line: " << result.out;
 }
 
 }  // namespace

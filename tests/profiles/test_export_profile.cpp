@@ -20,7 +20,7 @@ namespace core = hypersdk::core;
 namespace {
 
 constexpr const char* kKnown =
-    "name, description, provider, format, compress, output, parallel, power_off, "
+    "name, description, provider, format, compress, fix, output, parallel, power_off, "
     "generate_manifest, verify_manifest, manifest_checksum, manifest_target_format, auto_convert, converter, "
     "conversion_timeout, stream_conversion";
 
@@ -141,12 +141,14 @@ TEST(ProfileParse, TheSeedExampleParses) {
 TEST(ProfileParse, EveryKeyParses) {
     // The flat plugin keys of full_profile() are claimed, as the host claims
     // the keys its loaded plugins declare.
-    const auto p = core::parse_profile_json(core::profile_to_json(full_profile()), "all.json", claim_flat_keys);
+    const auto p =
+        core::parse_profile_json(core::profile_to_json(full_profile()), "all.json", claim_flat_keys);
     expect_same(p, full_profile());
 }
 
 TEST(ProfileParse, FlatPluginKeysNeedAClaimAndAScalarValue) {
-    EXPECT_EQ(parse_error(R"({"insecure": true})").rfind("profile /x/p.json: unknown key \"insecure\"", 0), 0u);
+    EXPECT_EQ(parse_error(R"({"insecure": true})").rfind("profile /x/p.json: unknown key \"insecure\"", 0),
+              0u);
     const auto claim = [](const std::string& key) { return key == "insecure"; };
     EXPECT_EQ(core::parse_profile_json(R"({"insecure": true})", "p.json", claim).loose_keys.at("insecure"),
               core::ProfileOptionValue{"true"});
@@ -169,9 +171,9 @@ TEST(ProfileParse, PluginOptionSectionsKeepTypedValuesAsText) {
     EXPECT_EQ(aws.at("parallel"), core::ProfileOptionValue{"8"});
     EXPECT_EQ(aws.at("keep-snapshots"), core::ProfileOptionValue{"true"});
     EXPECT_EQ(aws.at("tags"), (core::ProfileOptionValue{"a", "b"}));
-    for (const char* bad : {R"({"plugin_options": []})", R"({"plugin_options": {"AWS": {}}})",
-                            R"({"plugin_options": {"aws": {"region": null}}})",
-                            R"({"plugin_options": {"aws": {"x": [1]}}})"})
+    for (const char* bad :
+         {R"({"plugin_options": []})", R"({"plugin_options": {"AWS": {}}})",
+          R"({"plugin_options": {"aws": {"region": null}}})", R"({"plugin_options": {"aws": {"x": [1]}}})"})
         EXPECT_EQ(parse_error(bad).rfind("profile /x/p.json: \"plugin_options", 0), 0u) << bad;
 }
 
@@ -214,8 +216,8 @@ TEST(ProfileParse, EachBooleanKeyRefusesOtherTypes) {
 }
 
 TEST(ProfileParse, EachStringKeyRefusesOtherTypes) {
-    for (const char* key : {"description", "provider", "format", "manifest_target_format", "converter", "output",
-                            "conversion_timeout"}) {
+    for (const char* key : {"description", "provider", "format", "manifest_target_format", "converter",
+                            "output", "conversion_timeout"}) {
         for (const char* value : {"true", "1", "null", "[\"ovf\"]"}) {
             EXPECT_EQ(parse_error(std::string("{\"") + key + "\": " + value + "}"),
                       std::string("profile /x/p.json: \"") + key + "\" must be a string")
@@ -234,10 +236,12 @@ TEST(ProfileParse, EmptyStringsAreRefusedExceptDescription) {
 // Which formats exist depends on the provider (the export checks); a profile
 // only holds a word that could be one.
 TEST(ProfileParse, FormatMustBeAFormatWord) {
-    EXPECT_EQ(parse_error(R"({"format": "OVF"})"),
-              "profile /x/p.json: \"format\" must be an export format such as \"ovf\" or \"ova\", not \"OVF\"");
-    EXPECT_EQ(parse_error(R"({"format": "v m"})"),
-              "profile /x/p.json: \"format\" must be an export format such as \"ovf\" or \"ova\", not \"v m\"");
+    EXPECT_EQ(
+        parse_error(R"({"format": "OVF"})"),
+        "profile /x/p.json: \"format\" must be an export format such as \"ovf\" or \"ova\", not \"OVF\"");
+    EXPECT_EQ(
+        parse_error(R"({"format": "v m"})"),
+        "profile /x/p.json: \"format\" must be an export format such as \"ovf\" or \"ova\", not \"v m\"");
     EXPECT_EQ(parse_error(R"({"format": "ova"})"), "");
     EXPECT_EQ(parse_error(R"({"format": "ebs-direct"})"), "");
 }

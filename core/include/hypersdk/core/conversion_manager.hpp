@@ -14,6 +14,7 @@
 
 #include "hypersdk/core/conversion_outputs.hpp"
 #include "hypersdk/core/conversion_routing.hpp"
+#include "hypersdk/core/image_check.hpp"
 #include "hypersdk/core/job.hpp"
 #include "hypersdk/core/manifest.hpp"
 #include "hypersdk/core/manifest_validator.hpp"
@@ -61,6 +62,8 @@ struct ConversionPlan {
     RoutingDecision decision;
     ConversionOutputs outputs;   // where the converter will write
     std::string output_problem;  // non-empty: the outputs clash (conversion_outputs.hpp); nothing may run
+    // decision.host_validates: the qemu-img the host checks the outputs with.
+    std::string image_checker;
 };
 
 // An output clash (ConversionPlan::output_problem) ends as `failed`.
@@ -77,6 +80,12 @@ struct ConversionOutcome {
     std::string error;
     std::vector<std::string> warnings;
     std::string metadata_json = "{}";
+    // VALIDATE run by the host (ConversionPlan::image_checker), one per
+    // converted file; empty when the converter validated (or nothing ran).
+    std::vector<ImageCheck> host_checks;
+    // The manifest asked for FIX (pipeline.fix): false means format conversion
+    // only, and the guest may lack the drivers to boot on KVM.
+    bool fix_requested = false;
 };
 
 class ConversionManager {
@@ -93,7 +102,8 @@ public:
     ConversionOutcome run(const ConversionRequest& request, const ConversionPlan& plan, Job& job) const;
 
     // The ConverterConfig JSON given to a converter.
-    static std::string converter_config_json(const ConversionRequest& request, const ConverterBackend& converter,
+    static std::string converter_config_json(const ConversionRequest& request,
+                                             const ConverterBackend& converter,
                                              const std::filesystem::path& manifest_path);
     // The ConvertOptions JSON given to a converter.
     static std::string convert_options_json(const ConversionRequest& request, const ConversionPlan& plan);

@@ -51,7 +51,7 @@ struct CandidateVerdict {
     int32_t priority = 0;
     bool accepted = false;   // its capabilities fit (and, when validated, its tool works)
     bool validated = false;  // its validate() ran and passed
-    std::string reason;  // why refused, or why accepted ("chosen: highest priority ...")
+    std::string reason;      // why refused, or why accepted ("chosen: highest priority ...")
 };
 
 struct RoutingDecision {
@@ -59,6 +59,9 @@ struct RoutingDecision {
     std::optional<std::string> chosen_id;
     std::string failure;             // set when nothing was chosen
     std::vector<std::string> notes;  // "X fits this job but cannot run (...); using Y instead"
+    // pipeline.validate is on and the chosen converter cannot validate: the
+    // host runs the check itself (image_check.hpp).
+    bool host_validates = false;
 };
 
 // Every reason the capabilities cannot serve the needs, in a fixed order;

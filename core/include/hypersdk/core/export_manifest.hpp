@@ -16,14 +16,17 @@
 namespace hypersdk::core {
 
 struct ExportManifestInput {
-    std::string provider;            // source.provider ("vsphere")
+    std::string provider;        // source.provider ("vsphere")
     ExportResult export_result;  // what the provider said it exported
     std::vector<SinkRecord> records;
     std::filesystem::path output_dir;  // absolute
     bool include_checksums = true;     // --manifest-checksum
     std::string target_format = "qcow2";
-    std::string export_method;     // what was written: "ovf", "ova", or the provider's own method
-    bool compress = false;         // pipeline.convert.compress (profile key "compress")
+    std::string export_method;  // what was written: "ovf", "ova", or the provider's own method
+    bool compress = false;      // pipeline.convert.compress (profile key "compress")
+    // pipeline.inspect and pipeline.fix: make the guest boot on KVM (virtio
+    // drivers, initramfs, fstab, bootloader). false: format conversion only.
+    bool fix = true;
     std::string export_timestamp;  // RFC 3339
     std::string job_id;
     std::string hypersdk_version;

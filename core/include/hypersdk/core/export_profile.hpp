@@ -32,7 +32,7 @@ struct ExportProfile {
     std::string name;
     std::optional<std::string> description, provider, format, manifest_target_format, converter, output,
         conversion_timeout;
-    std::optional<bool> compress, generate_manifest, verify_manifest, manifest_checksum, auto_convert,
+    std::optional<bool> compress, fix, generate_manifest, verify_manifest, manifest_checksum, auto_convert,
         stream_conversion, power_off;
     std::optional<int> parallel;
     // plugin name -> option name -> value ("plugin_options").

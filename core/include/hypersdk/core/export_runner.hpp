@@ -33,6 +33,7 @@ struct ExportRequest {
     bool verify_manifest = false;
     std::string target_format = "qcow2";  // the manifest's output.format
     bool compress = false;                // the manifest's pipeline.convert.compress
+    bool fix = true;                      // the manifest's pipeline.inspect and pipeline.fix
 };
 
 // failed/cancelled: no manifest was written. verification_failed and
@@ -57,7 +58,7 @@ struct ExportOutcome {
     bool crash_consistent = false;  // copied from a running VM (snapshot)
     bool manifest_verified = false;
     std::vector<std::string> warnings;
-    std::string export_result_json;  // the provider's document (no credentials)
+    std::string export_result_json;            // the provider's document (no credentials)
     std::vector<std::string> document_issues;  // what was wrong with it (the export still counts)
     bool ok() const { return status == ExportStatus::succeeded; }
 };
@@ -80,8 +81,9 @@ public:
     // describe_vm (for --dry-run) / list_vms, read into typed values; nullopt
     // with `error` set when the call failed or the document is unusable.
     std::optional<VmDescription> describe(const ExportRequest& request, Job& job, std::string& error) const;
-    std::optional<std::vector<VmSummary>> list_vms(const std::string& provider, const std::string& config_json,
-                                                   Job& job, std::string& error) const;
+    std::optional<std::vector<VmSummary>> list_vms(const std::string& provider,
+                                                   const std::string& config_json, Job& job,
+                                                   std::string& error) const;
 
 private:
     const PluginRegistry& registry_;

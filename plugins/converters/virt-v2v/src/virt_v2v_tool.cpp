@@ -83,6 +83,18 @@ std::vector<std::string> prerequisite_problems(const pc::ConverterConfig& config
         problems.push_back(
             "nbdkit not found on PATH (virt-v2v streams disks through it; install with: apt-get "
             "install nbdkit)");
+    // virt-v2v 2.x copies every disk with nbdcopy and opens non-raw inputs
+    // with qemu-nbd; Debian's virt-v2v only recommends them, so a
+    // --no-install-recommends install lacks them and fails after the
+    // ten-minute FIX stage. Found missing here, it fails in a second.
+    if (!pc::find_executable("nbdcopy", "", dirs).found())
+        problems.push_back(
+            "nbdcopy not found on PATH (virt-v2v copies the disks with it; install with: apt-get install "
+            "libnbd-bin)");
+    if (!pc::find_executable("qemu-nbd", "", dirs).found())
+        problems.push_back(
+            "qemu-nbd not found on PATH (virt-v2v opens non-raw disks with it; install with: apt-get install "
+            "qemu-utils)");
     if (std::string kernel = kernel_problem(config); !kernel.empty()) problems.push_back(std::move(kernel));
     if (const std::string kvm = kvm_problem(); !kvm.empty() && !tcg_forced(config))
         problems.push_back("KVM is not available (" + kvm + "): set " + kForceTcg +

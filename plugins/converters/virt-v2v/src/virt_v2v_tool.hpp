@@ -12,7 +12,8 @@
 namespace hypersdk::virt_v2v {
 
 inline constexpr const char* kInstallHint =
-    "apt-get install --no-install-recommends virt-v2v libguestfs-tools nbdkit linux-image-amd64";
+    "apt-get install --no-install-recommends virt-v2v libguestfs-tools nbdkit libnbd-bin qemu-utils "
+    "linux-image-amd64";
 inline constexpr const char* kForceTcg = "LIBGUESTFS_BACKEND_SETTINGS=force_tcg";
 
 // A variable as the tool will see it: config.environment first, then ours.

@@ -1,9 +1,12 @@
-// The one exception type of the vSphere client. Messages name the input that
-// was wrong and what to do; they never contain a password, cookie or session
-// key. The plugin boundary turns them into hypersdk error statuses.
+// The one exception type of the vSphere client: a provider::Error (the kit's,
+// whose kind gives the hypersdk status at the plugin boundary) that also
+// keeps the client's finer kind and the SOAP fault type. Messages name the
+// input that was wrong and what to do; they never contain a password, cookie
+// or session key.
 #pragma once
 
-#include <stdexcept>
+#include <hypersdk/provider/error.hpp>
+
 #include <string>
 
 namespace hypersdk::vsphere {
@@ -21,10 +24,38 @@ enum class ErrorKind {
     protocol,       // a response we could not understand
 };
 
-class Error : public std::runtime_error {
+// The kit's kind (and so the status) for each client kind.
+constexpr provider::ErrorKind provider_kind(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::config:
+            return provider::ErrorKind::config;
+        case ErrorKind::transport:
+        case ErrorKind::protocol:
+            return provider::ErrorKind::network;
+        case ErrorKind::tls:
+            return provider::ErrorKind::tls;
+        case ErrorKind::auth:
+            return provider::ErrorKind::auth;
+        case ErrorKind::fault:
+            return provider::ErrorKind::remote;
+        case ErrorKind::not_found:
+            return provider::ErrorKind::not_found;
+        case ErrorKind::invalid_state:
+            return provider::ErrorKind::state;
+        case ErrorKind::cancelled:
+            return provider::ErrorKind::cancelled;
+        case ErrorKind::timeout:
+            return provider::ErrorKind::timeout;
+    }
+    return provider::ErrorKind::internal;
+}
+
+class Error : public provider::Error {
 public:
     Error(ErrorKind kind, const std::string& message, std::string fault_type = {})
-        : std::runtime_error(message), kind_(kind), fault_type_(std::move(fault_type)) {}
+        : provider::Error(provider_kind(kind), message), kind_(kind), fault_type_(std::move(fault_type)) {}
+    // The client's kind (hides provider::Error::kind(), which a handler of
+    // provider::Error still gets: the kit's kind).
     ErrorKind kind() const { return kind_; }
     // The vSphere fault type ("InvalidLogin", "InvalidPowerState") for faults.
     const std::string& fault_type() const { return fault_type_; }

@@ -1,7 +1,7 @@
 // Downloads the lease's disk device URLs into host sinks, up to `parallel` at
-// once, while the calling thread keeps the lease alive with
-// HttpNfcLeaseProgress. The calling thread is the only one making SOAP calls
-// on the session; workers use their own HTTP transfers.
+// once, on the kit's transfer pool, whose periodic hook keeps the lease alive
+// with HttpNfcLeaseProgress. The calling thread is the only one making SOAP
+// calls on the session; workers use their own HTTP transfers.
 #pragma once
 
 #include <hypersdk/cxx/plugin.hpp>

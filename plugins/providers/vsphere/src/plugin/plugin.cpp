@@ -1,35 +1,26 @@
 // org.hypersdk.provider.vsphere: the descriptor, the declared capabilities
-// and the C entry points. Every entry runs inside run_entry() (cxx::guard)
-// so no exception crosses the ABI.
+// and the functions the kit's C entry points call
+// (hypersdk/provider/entry_points.hpp), which run each inside run_entry().
 #include <hypersdk/provider.h>
 #include <hypersdk/cxx/plugin.hpp>
 #include <hypersdk/http/host_log.hpp>
+#include <hypersdk/provider/entry_points.hpp>
 
-#include <cstring>
 #include <memory>
 
-#include "error_status.hpp"
 #include "inventory.hpp"
 #include "plugin_params.hpp"
 #include "session.hpp"
 #include "vm_config.hpp"
+#include "vm_documents.hpp"
 #include "vm_export.hpp"
-#include "vm_json.hpp"
-
-// The opaque session handle of provider.h: one logged-in SOAP session.
-struct hypersdk_provider_session {
-    explicit hypersdk_provider_session(hypersdk::vsphere::Config config) : session(std::move(config)) {
-        // The transport's retries (debug) and header dumps (trace), already redacted, go to the host's log.
-        session.transport().set_log(hypersdk::http::host_log());
-    }
-    hypersdk::vsphere::Session session;
-};
 
 namespace {
 
 namespace cxx = hypersdk::cxx;
 namespace vs = hypersdk::vsphere;
 namespace vp = hypersdk::vsphere::plugin;
+namespace pk = hypersdk::provider;
 
 const char* const kExportFormats[] = {"ovf", nullptr};  // "ova" once packing exists (docs/vsphere.md)
 const char* const kAuthMethods[] = {"password", nullptr};
@@ -52,8 +43,8 @@ const hypersdk_option kInsecure =
 const hypersdk_option kThumbprint =
     option("thumbprint", HYPERSDK_OPTION_STRING, "AA:BB:..",
            "trust exactly the server certificate with this SHA-1 or SHA-256 fingerprint", nullptr);
-const hypersdk_option kCaFile =
-    option("ca-file", HYPERSDK_OPTION_PATH, "PEM", "trust the CA certificates in this file", "GOVC_TLS_CA_CERTS");
+const hypersdk_option kCaFile = option("ca-file", HYPERSDK_OPTION_PATH, "PEM",
+                                       "trust the CA certificates in this file", "GOVC_TLS_CA_CERTS");
 const hypersdk_option kDatacenter =
     option("datacenter", HYPERSDK_OPTION_STRING, "DC", "the datacenter to search", "GOVC_DATACENTER");
 const hypersdk_option* const kOptions[] = {&kUrl,        &kUsername, &kPassword,   &kInsecure,
@@ -63,77 +54,31 @@ const hypersdk_provider_capabilities kCapabilities = {
     sizeof(hypersdk_provider_capabilities), "vsphere", kExportFormats, kAuthMethods, false, false, kOptions,
 };
 
-void require_session(hypersdk_provider_session* session) {
-    if (session == nullptr) throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, "no vSphere session given");
+std::unique_ptr<vs::Session> open(const pk::OptionValues& config, const cxx::Job&) {
+    auto session = std::make_unique<vs::Session>(vp::parse_config(config));
+    // The transport's retries (debug) and header dumps (trace), already redacted, go to the host's log.
+    session->transport().set_log(hypersdk::http::host_log());
+    session->login();
+    return session;  // ~Session logs out, never throws
 }
 
-std::string ref_or_throw(const char* vm_ref) {
-    if (vm_ref == nullptr || *vm_ref == '\0')
-        throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT,
-                         "no VM given: pass --vm NAME (a name, path or vm-id)");
-    return vm_ref;
+std::vector<pk::VmSummary> list_vms(vs::Session& session, const cxx::Job&) {
+    return vp::vm_summaries(vs::list_vms(session));
 }
 
-int32_t open(const char* config_json, hypersdk_job* job, hypersdk_provider_session** out_session) {
-    return vp::run_entry(job, [&] {
-        if (out_session == nullptr) throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, "no session slot given");
-        *out_session = nullptr;
-        auto s = std::make_unique<hypersdk_provider_session>(vp::parse_config(config_json));
-        s->session.login();
-        *out_session = s.release();
-    });
+pk::VmDescription describe_vm(vs::Session& session, const std::string& vm_ref, const cxx::Job&) {
+    return vp::vm_description(vs::describe_vm(session, vs::find_vm(session, vm_ref)));
 }
 
-void close(hypersdk_provider_session* session) {
-    delete session;  // ~Session logs out, never throws
+pk::ExportResult export_vm(vs::Session& session, const std::string& vm_ref, const pk::OptionValues& options,
+                           const cxx::Job& job) {
+    return vp::export_vm_to_sinks(session, vm_ref, vp::parse_export_options(options), job);
 }
 
-int32_t list_vms(hypersdk_provider_session* session, hypersdk_job* job, hypersdk_buffer* out_json) {
-    return vp::run_entry(job, [&] {
-        require_session(session);
-        cxx::Buffer(out_json).append(vp::summaries_json(vs::list_vms(session->session)));
-    });
-}
-
-int32_t describe_vm(hypersdk_provider_session* session, const char* vm_ref, hypersdk_job* job,
-                    hypersdk_buffer* out_json) {
-    return vp::run_entry(job, [&] {
-        require_session(session);
-        const auto vm =
-            vs::describe_vm(session->session, vs::find_vm(session->session, ref_or_throw(vm_ref)));
-        cxx::Buffer(out_json).append(vp::description_json(vm));
-    });
-}
-
-int32_t export_vm(hypersdk_provider_session* session, const char* vm_ref, const char* options_json,
-                  hypersdk_job* job, hypersdk_buffer* out_json) {
-    return vp::run_entry(job, [&] {
-        require_session(session);
-        const auto options = vp::parse_export_options(options_json);
-        const auto result =
-            vp::export_vm_to_sinks(session->session, ref_or_throw(vm_ref), options, cxx::Job(job));
-        cxx::Buffer(out_json).append(result);
-    });
-}
-
-const hypersdk_provider kProvider = {
-    sizeof(hypersdk_provider), &kCapabilities, open, close, list_vms, describe_vm, export_vm,
+const pk::ProviderFunctions<vs::Session> kFunctions = {
+    open, list_vms, describe_vm, export_vm, "no VM given: pass --vm NAME (a name, path or vm-id)",
 };
-
-int32_t init(const hypersdk_host* host) {
-    cxx::set_host(host);
-    return HYPERSDK_OK;
-}
-
-void deinit() {
-    cxx::set_host(nullptr);
-}
-
-const void* get_interface(const char* interface_id) {
-    if (interface_id != nullptr && std::strcmp(interface_id, HYPERSDK_PROVIDER_INTERFACE_ID) == 0)
-        return &kProvider;
-    return nullptr;
-}
+const hypersdk_provider& kProvider = pk::provider_table<kFunctions, kCapabilities>;
 
 const hypersdk_plugin_descriptor kDescriptor = {
     sizeof(hypersdk_plugin_descriptor),
@@ -144,9 +89,9 @@ const hypersdk_plugin_descriptor kDescriptor = {
     "0.1.0",
     HYPERSDK_PLUGIN_KIND_PROVIDER,
     HYPERSDK_THREAD_MODEL_PARALLEL,
-    init,
-    deinit,
-    get_interface,
+    cxx::init_keep_host,
+    cxx::deinit_forget_host,
+    pk::provider_get_interface<kProvider>,
     "VMware vSphere (vCenter/ESXi) provider: export over HttpNfcLease with a generated OVF",
     "https://developer.broadcom.com/xapis/vsphere-web-services-api/latest/",
     "Apache-2.0",

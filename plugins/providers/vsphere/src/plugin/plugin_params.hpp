@@ -2,6 +2,8 @@
 // and the options given to export_vm, parsed into typed values.
 #pragma once
 
+#include <hypersdk/provider/option_values.hpp>
+
 #include <chrono>
 #include <string>
 
@@ -9,9 +11,9 @@
 
 namespace hypersdk::vsphere::plugin {
 
-// config JSON -> client Config. Missing url/username: an error saying which
-// flag or GOVC_* variable sets it. Throws cxx::Error(INVALID_ARGUMENT).
-Config parse_config(const char* config_json);
+// config -> client Config. Missing url/username: an error saying which
+// flag or GOVC_* variable sets it. Throws provider::Error(config).
+Config parse_config(const provider::OptionValues& config);
 
 struct ExportOptions {
     std::string format = "ovf";
@@ -22,6 +24,6 @@ struct ExportOptions {
     std::chrono::seconds lease_ready_timeout{300};
 };
 
-ExportOptions parse_export_options(const char* options_json);
+ExportOptions parse_export_options(const provider::OptionValues& options);
 
 }  // namespace hypersdk::vsphere::plugin

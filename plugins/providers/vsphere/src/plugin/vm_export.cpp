@@ -1,5 +1,7 @@
 #include "vm_export.hpp"
 
+#include <hypersdk/provider/sink_artifact.hpp>
+
 #include <vector>
 
 #include "disk_downloads.hpp"
@@ -10,7 +12,7 @@
 #include "nfc_download.hpp"
 #include "nfc_lease.hpp"
 #include "task.hpp"
-#include "vm_json.hpp"
+#include "vm_documents.hpp"
 
 namespace hypersdk::vsphere::plugin {
 namespace {
@@ -24,90 +26,25 @@ std::string source_key(const VmInfo& vm, const DiskTransfer& t) {
 }
 
 std::string disk_artifact(const VmInfo& vm, const DiskTransfer& t, const std::string& file_name) {
-    rapidjson::StringBuffer out;
-    JsonWriter w(out);
-    w.StartObject();
-    w.Key("kind");
-    w.String("disk");
-    w.Key("id");
-    w.String(t.disk->id.c_str());
-    w.Key("file_name");
-    w.String(file_name.c_str());
-    w.Key("format");
-    w.String("vmdk");
+    provider::SinkArtifact a;
+    a.kind = "disk";
+    a.id = t.disk->id;
+    a.file_name = file_name;
+    a.format = "vmdk";
     if (t.device->file_size != 0) {
-        w.Key("expected_bytes");
-        w.Uint64(t.device->file_size);
+        a.expected_bytes = t.device->file_size;
         // The lease states the file's size: a download that ends short (a
         // connection closed without Content-Length) must not commit.
-        w.Key("exact_bytes");
-        w.Uint64(t.device->file_size);
+        a.exact_bytes = t.device->file_size;
     }
-    w.Key("source_key");
-    const std::string key = source_key(vm, t);
-    w.String(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
-    w.EndObject();
-    return out.GetString();
-}
-
-std::string descriptor_artifact(const std::string& file_name) {
-    rapidjson::StringBuffer out;
-    JsonWriter w(out);
-    w.StartObject();
-    w.Key("kind");
-    w.String("descriptor");
-    w.Key("file_name");
-    w.String(file_name.c_str());
-    w.Key("format");
-    w.String("ovf");
-    w.EndObject();
-    return out.GetString();
-}
-
-struct WrittenFile {
-    std::string kind, id, file_name, format;
-    uint64_t bytes = 0;
-};
-
-std::string result_json(const VmInfo& vm, const std::vector<WrittenFile>& files, bool powered_off,
-                        bool descriptor_from_server) {
-    rapidjson::StringBuffer out;
-    JsonWriter w(out);
-    w.StartObject();
-    write_description_members(w, vm);
-    w.Key("files");
-    w.StartArray();
-    for (const auto& f : files) {
-        w.StartObject();
-        w.Key("kind");
-        w.String(f.kind.c_str());
-        if (!f.id.empty()) {
-            w.Key("id");
-            w.String(f.id.c_str());
-        }
-        w.Key("file_name");
-        w.String(f.file_name.c_str());
-        w.Key("format");
-        w.String(f.format.c_str());
-        w.Key("bytes");
-        w.Uint64(f.bytes);
-        w.EndObject();
-    }
-    w.EndArray();
-    w.Key("powered_off_by_export");
-    w.Bool(powered_off);
-    w.Key("export_method");
-    w.String("nfc-lease");
-    w.Key("descriptor_source");
-    w.String(descriptor_from_server ? "server" : "generated");
-    w.EndObject();
-    return out.GetString();
+    a.source_key = source_key(vm, t);
+    return provider::artifact_json(a);
 }
 
 }  // namespace
 
-std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, const ExportOptions& options,
-                               const cxx::Job& job) {
+provider::ExportResult export_vm_to_sinks(Session& session, const std::string& vm_ref,
+                                          const ExportOptions& options, const cxx::Job& job) {
     const CancelCheck cancelled = [&job] { return job.cancelled(); };
     VmInfo vm = describe_vm(session, find_vm(session, vm_ref));
     bool powered_off = false;
@@ -131,7 +68,7 @@ std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, cons
     cxx::log(HYPERSDK_LOG_DEBUG, "export lease " + lease.lease().value + " ready with " +
                                      std::to_string(info.devices.size()) + " device URLs");
 
-    const std::string stem = file_stem(vm.name);
+    const std::string stem = provider::file_stem(vm.name);
     std::vector<DiskTransfer> transfers;
     std::vector<std::string> names;
     for (const auto& disk : vm.disks) {
@@ -164,17 +101,20 @@ std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, cons
     lease.complete();
     cxx::log(HYPERSDK_LOG_DEBUG, "export lease " + lease.lease().value + " completed");
 
-    std::vector<WrittenFile> files;
+    provider::ExportResult result;
+    result.vm = vm_description(vm);
     for (size_t i = 0; i < transfers.size(); ++i) {
         transfers[i].sink->commit();
-        files.push_back({"disk", transfers[i].disk->id, names[i], "vmdk", transfers[i].size});
+        result.files.push_back({"disk", transfers[i].disk->id, names[i], "vmdk", transfers[i].size});
     }
-
-    cxx::Sink descriptor(job, descriptor_artifact(stem + ".ovf"));
+    cxx::Sink descriptor(job, provider::artifact_json({"descriptor", "", stem + ".ovf", "ovf", {}, {}, {}}));
     descriptor.write(ovf.text.data(), ovf.text.size());
     descriptor.commit();
-    files.insert(files.begin(), {"descriptor", "", stem + ".ovf", "ovf", ovf.text.size()});
-    return result_json(vm, files, powered_off, ovf.from_server);
+    result.files.insert(result.files.begin(), {"descriptor", "", stem + ".ovf", "ovf", ovf.text.size()});
+    result.powered_off_by_export = powered_off;
+    result.export_method = "nfc-lease";
+    result.extra.emplace_back("descriptor_source", ovf.from_server ? "server" : "generated");
+    return result;
 }
 
 }  // namespace hypersdk::vsphere::plugin

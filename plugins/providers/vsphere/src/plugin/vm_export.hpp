@@ -4,6 +4,7 @@
 #pragma once
 
 #include <hypersdk/cxx/plugin.hpp>
+#include <hypersdk/provider/documents.hpp>
 
 #include <string>
 
@@ -12,8 +13,8 @@
 
 namespace hypersdk::vsphere::plugin {
 
-// Returns the export-result JSON (docs/provider-json.md#export-result).
-std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, const ExportOptions& options,
-                               const cxx::Job& job);
+// Returns the export result (docs/provider-json.md#export-result).
+provider::ExportResult export_vm_to_sinks(Session& session, const std::string& vm_ref,
+                                          const ExportOptions& options, const cxx::Job& job);
 
 }  // namespace hypersdk::vsphere::plugin

@@ -1,8 +1,8 @@
-#include "hypersdk/plugin_common/child_environment.hpp"
+#include "hypersdk/process/child_environment.hpp"
 
 #include <algorithm>
 
-namespace hypersdk::plugin_common {
+namespace hypersdk::process {
 
 const std::vector<std::string_view>& provider_credential_variables() {
     static const std::vector<std::string_view> names = {
@@ -67,4 +67,4 @@ std::vector<std::string> child_environment(const char* const* parent, const std:
     return env;
 }
 
-}  // namespace hypersdk::plugin_common
+}  // namespace hypersdk::process

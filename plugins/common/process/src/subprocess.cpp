@@ -1,4 +1,4 @@
-#include "hypersdk/plugin_common/subprocess.hpp"
+#include "hypersdk/process/subprocess.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,11 +14,11 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "hypersdk/plugin_common/child_environment.hpp"
+#include "hypersdk/process/child_environment.hpp"
 
 extern char** environ;
 
-namespace hypersdk::plugin_common {
+namespace hypersdk::process {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -381,4 +381,4 @@ ProcessResult run_process(const ProcessSpec& spec, const LineCallback& on_line,
     return result;
 }
 
-}  // namespace hypersdk::plugin_common
+}  // namespace hypersdk::process

@@ -1,4 +1,4 @@
-#include "hypersdk/plugin_common/binary_lookup.hpp"
+#include "hypersdk/process/binary_lookup.hpp"
 
 #include <pwd.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace hypersdk::plugin_common {
+namespace hypersdk::process {
 namespace {
 
 std::string home_directory() {
@@ -75,4 +75,4 @@ LookupResult find_executable(const std::string& name, const std::string& explici
     return result;
 }
 
-}  // namespace hypersdk::plugin_common
+}  // namespace hypersdk::process

@@ -464,5 +464,10 @@ const server = https.createServer({ cert: fs.readFileSync(certPath), key: fs.rea
     if (!res.headersSent) googleError(res, 500, `peer error: ${e.message}`, 'backendError', 'INTERNAL');
   });
 });
+// Idle connections stay open longer than a client's pause on a loaded machine
+// (Node's 5 s default made Google's fetch-based clients reuse a socket the
+// peer had just closed: "socket hang up").
+server.keepAliveTimeout = 120000;
+server.headersTimeout = 125000;
 server.listen(Number(portText), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -54,16 +54,18 @@ struct PooledHandle {
 
 class Client::Pool {
 public:
-    explicit Pool(bool share_tls_sessions) {
+    explicit Pool() {
         share_ = curl_share_init();
         if (share_ == nullptr) throw Error(ErrorKind::config, "libcurl could not create a share handle");
         curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, lock);
         curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, unlock);
         curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
         curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-        // A pinned client never resumes TLS sessions (the pin is checked in
-        // every full handshake); others share them between their handles.
-        if (share_tls_sessions) curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+        // TLS sessions are not shared between handles: with libcurl 7.88 and
+        // OpenSSL 3.0, two workers resuming one shared SSL_SESSION race inside
+        // OpenSSL (ThreadSanitizer: OPENSSL_sk_dup against OPENSSL_sk_free in
+        // RangedDownloadFault/corrupt_always). Each handle keeps its own
+        // session, so a worker pays one full handshake, once.
     }
     ~Pool() {
         for (auto& h : idle_) curl_easy_cleanup(h->curl);
@@ -278,7 +280,7 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
     if (!options_.clock) options_.clock = system_clock();
     if (!options_.random) options_.random = default_random();
     if (!options_.classifier) options_.classifier = default_classifier;
-    pool_ = std::make_unique<Pool>(pin_.empty());
+    pool_ = std::make_unique<Pool>();
 }
 
 Client::~Client() = default;

@@ -48,22 +48,18 @@ fs::path job_identity(const fs::path& manifest_path) {
 // The record's entries; an unreadable or foreign record is no record.
 std::vector<RecordedOutput> read_record(const fs::path& directory) {
     std::vector<RecordedOutput> entries;
-    files::UniqueFd fd;
+    std::optional<std::string> text;
     try {
-        fd = files::Directory(directory).open_regular(kConversionRecordFileName, O_RDONLY);
+        const files::Directory dir(directory);
+        const files::UniqueFd fd = dir.open_regular(kConversionRecordFileName, O_RDONLY);
+        if (!fd) return entries;
+        text = files::read_all(fd.get(), kMaxRecordBytes, dir.path_of(kConversionRecordFileName));
     } catch (const files::Error&) {
         return entries;
     }
-    if (!fd) return entries;
-    std::string text;
-    char buffer[8192];
-    for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 || text.size() + static_cast<size_t>(n) > kMaxRecordBytes) return entries;
-        text.append(buffer, static_cast<size_t>(n));
-    }
+    if (!text) return entries;
     rapidjson::Document document;
-    if (!manifest::parse_json_into(document, text, {kMaxRecordBytes}).empty() || !document.IsObject())
+    if (!manifest::parse_json_into(document, *text, {kMaxRecordBytes}).empty() || !document.IsObject())
         return entries;
     const auto outputs = document.FindMember("outputs");
     if (outputs == document.MemberEnd() || !outputs->value.IsArray()) return entries;

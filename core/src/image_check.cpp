@@ -121,17 +121,10 @@ std::string record_image_checks(const std::string& report_path, const std::vecto
         if (!fd) return "the converter's report " + escape_for_terminal(report_path) + " does not exist";
         struct stat status {};
         if (::fstat(fd.get(), &status) != 0) return "cannot stat " + escape_for_terminal(report_path);
-        std::string text;
-        char buffer[65536];
-        for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return "cannot read " + escape_for_terminal(report_path);
-            if (text.size() + static_cast<size_t>(n) > kMaxReportBytes)
-                return escape_for_terminal(report_path) + " is larger than 16 MiB";
-            text.append(buffer, static_cast<size_t>(n));
-        }
+        const auto text = files::read_all(fd.get(), kMaxReportBytes, path);
+        if (!text) return escape_for_terminal(report_path) + " is larger than 16 MiB";
         rapidjson::Document report;
-        if (const auto why = manifest::parse_json_into(report, text, manifest::embedded_limits(0));
+        if (const auto why = manifest::parse_json_into(report, *text, manifest::embedded_limits(0));
             !why.empty() || !report.IsObject())
             return "the converter's report " + escape_for_terminal(report_path) + " is not a JSON object";
         auto& alloc = report.GetAllocator();

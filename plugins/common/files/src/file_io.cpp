@@ -46,6 +46,20 @@ void write_all(int fd, std::string_view data, const std::filesystem::path& path)
     }
 }
 
+std::optional<std::string> read_all(int fd, size_t max_bytes, const std::filesystem::path& path) {
+    std::string text;
+    char buffer[65536];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw Error(errno, "cannot read " + path.string());
+        }
+        if (text.size() + static_cast<size_t>(n) > max_bytes) return std::nullopt;
+        text.append(buffer, static_cast<size_t>(n));
+    }
+    return text;
+}
+
 void sync_file(int fd, const std::filesystem::path& path) {
     if (::fsync(fd) != 0) throw Error(errno, "cannot flush " + path.string() + " to disk");
 }

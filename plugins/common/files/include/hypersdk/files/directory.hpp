@@ -69,6 +69,10 @@ void create_directories(const std::filesystem::path& path, mode_t mode);
 // Writes all of `data`, retrying short writes and EINTR; throws Error naming `path`.
 void write_all(int fd, std::string_view data, const std::filesystem::path& path);
 
+// Reads `fd` to its end, retrying EINTR; nullopt as soon as it holds more
+// than `max_bytes` (what is left is not read). Throws Error naming `path`.
+std::optional<std::string> read_all(int fd, size_t max_bytes, const std::filesystem::path& path);
+
 // fsync(fd); throws Error naming `path`.
 void sync_file(int fd, const std::filesystem::path& path);
 

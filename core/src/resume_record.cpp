@@ -125,23 +125,18 @@ std::optional<ResumeRecord> read_resume_record(const files::Directory& dir, std:
             "there is no resume record " + name + " beside it, so nothing shows it came from this source";
         return std::nullopt;
     }
-    std::string text;
-    char buffer[4096];
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            problem = "its resume record " + name + " cannot be read";
-            return std::nullopt;
-        }
-        if (n == 0) break;
-        text.append(buffer, static_cast<size_t>(n));
-        if (text.size() > kMaxRecordBytes) {
-            problem = "its resume record " + name + " is too large to be one";
-            return std::nullopt;
-        }
+    std::optional<std::string> text;
+    try {
+        text = files::read_all(fd.get(), kMaxRecordBytes, dir.path_of(name));
+    } catch (const files::Error&) {
+        problem = "its resume record " + name + " cannot be read";
+        return std::nullopt;
     }
-    auto record = parse_resume_record(text);
+    if (!text) {
+        problem = "its resume record " + name + " is too large to be one";
+        return std::nullopt;
+    }
+    auto record = parse_resume_record(*text);
     if (!record) problem = "its resume record " + name + " is not a valid record";
     return record;
 }

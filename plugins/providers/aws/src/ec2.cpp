@@ -169,6 +169,10 @@ std::vector<Instance> Ec2::describe_instances_paged(QueryParams params) {
                 "DescribeInstances did not stop paging after " + std::to_string(kMaxPages) + " pages");
 }
 
+void Ec2::check_credentials() {
+    call("DescribeInstances", {{"MaxResults", "5"}});
+}
+
 std::vector<Instance> Ec2::describe_instances(const std::vector<std::string>& ids) {
     QueryParams p;
     add_list(p, "InstanceId", ids);

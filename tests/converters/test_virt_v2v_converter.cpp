@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -505,6 +506,26 @@ TEST_F(VirtV2vConverter, UnexpectedOutputsAreRefusedAndRemoved) {
         plugin_->convert(fake_config(R"(, "FAKE_V2V_MODE": "extra-disk")"), work_ / "m.json", "{}");
     EXPECT_EQ(r.status, HYPERSDK_ERR_TOOL_FAILED);
     EXPECT_TRUE(contains(r.error, "wrote 2 disk(s)")) << r.error;
+    EXPECT_EQ(outputs_besides_report(work_ / "output"), std::vector<std::string>{});
+}
+
+// Cancelled mid-copy: virt-v2v's process group is killed and neither its
+// partial disk nor the staging directory is left.
+TEST_F(VirtV2vConverter, CancellationRemovesThePartialOutputs) {
+    one_raw_disk("disk-0", 2 * 1024 * 1024, 4);
+    LoadedConverter::Hooks hooks;
+    bool copying = false;
+    hooks.on_output = [&](hypersdk::core::Job& job, std::string_view line) {
+        if (line.find("] Copying disk 1/1") == std::string_view::npos) return;
+        copying = true;
+        job.cancel();
+    };
+    const auto started = std::chrono::steady_clock::now();
+    const auto r =
+        plugin_->convert(fake_config(R"(, "FAKE_V2V_MODE": "hang")"), work_ / "m.json", "{}", hooks);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+    EXPECT_TRUE(copying);
+    EXPECT_EQ(r.status, HYPERSDK_ERR_CANCELLED) << r.error;
     EXPECT_EQ(outputs_besides_report(work_ / "output"), std::vector<std::string>{});
 }
 

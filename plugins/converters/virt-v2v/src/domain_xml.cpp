@@ -1,17 +1,16 @@
 #include "domain_xml.hpp"
 
 #include <hypersdk/cxx/plugin.hpp>
+#include <hypersdk/xml/xml_limits.hpp>
 
 #include <pugixml.hpp>
 #include <sstream>
-
-#include "xml_limits.hpp"
 
 namespace hypersdk::virt_v2v {
 namespace {
 
 // virt-v2v's domain documents are a few kilobytes.
-constexpr vsphere::XmlLimits kDomainXmlLimits{4u << 20, 64u << 10, 64};
+constexpr xml::XmlLimits kDomainXmlLimits{4u << 20, 64u << 10, 64};
 
 std::string_view local_name(const pugi::xml_node& node) {
     std::string_view name = node.name();
@@ -59,8 +58,7 @@ GuestOs guest_os_from_osinfo_id(std::string_view id) {
 RewrittenDomain rewrite_domain_xml(std::string_view xml, const std::map<std::string, std::string>& renamed,
                                    const std::string& what) {
     pugi::xml_document document;
-    if (const std::string reason = vsphere::parse_xml_limited(document, xml, kDomainXmlLimits);
-        !reason.empty())
+    if (const std::string reason = xml::parse_xml_limited(document, xml, kDomainXmlLimits); !reason.empty())
         throw cxx::Error(HYPERSDK_ERR_TOOL_FAILED, "virt-v2v's domain XML " + what + " is " + reason);
     pugi::xml_node domain = document.document_element();
     if (std::string_view(domain.name()) != "domain")

@@ -3,20 +3,21 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <hypersdk/files/directory.hpp>
+#include <hypersdk/xml/xml_limits.hpp>
 
 #include <cstring>
 #include <filesystem>
 #include <pugixml.hpp>
 #include <stdexcept>
 
-#include "xml_limits.hpp"
-
 namespace hypersdk::virt_v2v {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kMaxDescriptorBytes = 16u << 20;  // vsphere::kOvfXmlLimits
+// Real descriptors are kilobytes (the vSphere client reads them with the same limits).
+constexpr xml::XmlLimits kOvfLimits{16u << 20, 1u << 20, 128};
+constexpr size_t kMaxDescriptorBytes = kOvfLimits.max_bytes;
 constexpr int kMaxTarMembers = 4096;
 
 std::string_view local_name(const pugi::xml_node& node) {
@@ -102,8 +103,7 @@ std::string ovf_from_tar(const fs::path& path) {
 
 std::vector<std::string> ovf_disk_hrefs(std::string_view ovf_text) {
     pugi::xml_document document;
-    if (const std::string reason = vsphere::parse_xml_limited(document, ovf_text, vsphere::kOvfXmlLimits);
-        !reason.empty())
+    if (const std::string reason = xml::parse_xml_limited(document, ovf_text, kOvfLimits); !reason.empty())
         throw std::runtime_error("the OVF descriptor is " + reason);
     const pugi::xml_node envelope = document.document_element();
     if (local_name(envelope) != "Envelope") throw std::runtime_error("the OVF descriptor has no Envelope");

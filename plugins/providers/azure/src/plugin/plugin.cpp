@@ -61,7 +61,9 @@ const hypersdk_option kAzureFormat =
            "vhd: the fixed VHD Azure stores (default); raw: the disk without its 512-byte footer", nullptr);
 const hypersdk_option kSasFile =
     option("disk-sas-url-file", HYPERSDK_OPTION_PATH, "FILE",
-           "read the disks from these SAS URLs (one per line, a secret file) instead of asking ARM", nullptr);
+           "read the disks from these SAS URLs (one per line, a secret file) instead of asking ARM; no "
+           "repeatable --disk-sas-url: ABI 1.1 options cannot be both repeatable and secret",
+           nullptr);
 const hypersdk_option kAccessSeconds =
     option("access-seconds", HYPERSDK_OPTION_INTEGER, "SECONDS",
            "how long each read SAS from beginGetAccess lasts (renewed before it expires)", nullptr,

@@ -273,6 +273,17 @@ bool parse_conversion_result(const std::string& json_text, ConversionOutcome& ou
         outcome.duration_seconds = duration->value.GetDouble();
     if (const std::string error = string_member("error"); !error.empty()) outcome.error = error;
     outcome.warnings = string_array("warnings");
+    if (const auto artifacts = document.FindMember("artifacts");
+        artifacts != document.MemberEnd() && artifacts->value.IsArray())
+        for (const auto& item : artifacts->value.GetArray()) {
+            // Entries without a string kind and path are skipped, not guessed at.
+            if (!item.IsObject()) continue;
+            const auto kind = item.FindMember("kind"), path = item.FindMember("path");
+            if (kind == item.MemberEnd() || !kind->value.IsString() || path == item.MemberEnd() ||
+                !path->value.IsString())
+                continue;
+            outcome.artifacts.push_back({kind->value.GetString(), path->value.GetString()});
+        }
     const auto metadata = document.FindMember("metadata");
     if (metadata != document.MemberEnd() && metadata->value.IsObject()) {
         rapidjson::StringBuffer buffer;

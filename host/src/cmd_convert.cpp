@@ -196,6 +196,7 @@ int run_convert(const GlobalOptions& global, const std::vector<std::string>& arg
     display.progress.style =
         flags.json || global.quiet || request.dry_run ? ProgressStyle::quiet : ProgressStyle::automatic;
     display.tool_lines_to_stderr = flags.json;
+    display.tool_lines = !global.quiet;
     if (!global.quiet)
         display.info = [json = flags.json](const std::string& line) {
             (json ? std::cerr : std::cout) << "[INFO] " << terminal_safe(line) << std::endl;

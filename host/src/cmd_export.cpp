@@ -242,6 +242,7 @@ core::ConversionOutcome run_conversion_after_export(const ParsedExport& parsed,
     ConversionDisplay display;
     if (flags.quiet) display.progress.style = ProgressStyle::quiet;
     display.tool_lines_to_stderr = flags.json;
+    display.tool_lines = !flags.quiet;
     display.info = [&reporter](const std::string& line) { reporter.info(line); };
     if (!plan.decision.chosen_id) {
         core::ConversionOutcome none;

@@ -7,6 +7,7 @@
 
 #include <hypersdk/manifest/json_limits.hpp>
 #include "signal_scope.hpp"
+#include "terminal_text.hpp"
 
 namespace hypersdk::host {
 core::ConversionOutcome run_conversion(const core::PluginRegistry& registry,
@@ -26,9 +27,10 @@ core::ConversionOutcome run_conversion(const core::PluginRegistry& registry,
     });
     // Tool lines go through the display so they never land inside a bar.
     std::FILE* tool_stream = display.tool_lines_to_stderr ? stderr : stdout;
-    job.on_output([&progress, prefix, tool_stream](std::string_view line) {
-        progress.print_line(tool_stream, prefix + std::string(line));
-    });
+    if (display.tool_lines)
+        job.on_output([&progress, prefix, tool_stream](std::string_view line) {
+            progress.print_line(tool_stream, prefix + std::string(line));
+        });
     core::ConversionOutcome outcome;
     {
         const CancelOnSignal cancel_on_signal(job);
@@ -106,6 +108,14 @@ rapidjson::Value conversion_outcome_json(const core::ConversionOutcome& outcome,
         checks.PushBack(item, alloc);
     }
     object.AddMember("host_validation", checks, alloc);
+    rapidjson::Value artifacts(rapidjson::kArrayType);
+    for (const auto& artifact : outcome.artifacts) {
+        rapidjson::Value item(rapidjson::kObjectType);
+        item.AddMember("kind", string_value(artifact.kind), alloc);
+        item.AddMember("path", string_value(artifact.path), alloc);
+        artifacts.PushBack(item, alloc);
+    }
+    object.AddMember("artifacts", artifacts, alloc);
     rapidjson::Document metadata;
     // Converter output: bounded so that the copy below (recursive) and the
     // report that embeds it two levels deep stay within the readers' limits.
@@ -154,6 +164,12 @@ SummaryRows conversion_summary_rows(const core::ConversionOutcome& outcome) {
         rows.emplace_back("Guest Fixed", "no: format conversion only (pipeline.fix off; export with --fix)");
     else if (outcome.success)
         rows.emplace_back("Guest Fixed", "yes, by " + outcome.converter_id);
+    if (!outcome.artifacts.empty()) {
+        std::string kinds;
+        for (const auto& artifact : outcome.artifacts) kinds += (kinds.empty() ? "" : ", ") + artifact.kind;
+        rows.emplace_back("Other Outputs", std::to_string(outcome.artifacts.size()) + " (" +
+                                               terminal_safe(kinds, false) + ")");
+    }
     if (!outcome.host_checks.empty()) {
         size_t passed = 0;
         for (const auto& check : outcome.host_checks) passed += check.passed ? 1 : 0;
@@ -168,6 +184,12 @@ void print_converted_files(const core::ConversionOutcome& outcome) {
     if (!outcome.converted_files.empty()) {
         std::cout << "\nConverted Files (KVM-Ready):\n";
         for (const auto& file : outcome.converted_files) std::cout << "  * " << file << "\n";
+    }
+    if (!outcome.artifacts.empty()) {
+        std::cout << "\nOther Conversion Outputs:\n";
+        for (const auto& artifact : outcome.artifacts)
+            std::cout << "  * " << terminal_safe(artifact.path, false) << " ("
+                      << terminal_safe(artifact.kind, false) << ")\n";
     }
     for (const auto& warning : outcome.warnings) std::cout << "warning: " << warning << "\n";
     std::cout << std::flush;

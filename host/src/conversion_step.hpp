@@ -22,6 +22,7 @@ namespace hypersdk::host {
 struct ConversionDisplay {
     ProgressOptions progress;           // style quiet: no bar
     bool tool_lines_to_stderr = false;  // --json: stdout holds one document
+    bool tool_lines = true;             // --quiet: none (a converter may print its stages unasked)
     // "[INFO] ..." lines (routing notes, the start line); may be empty.
     std::function<void(const std::string&)> info;
 };

@@ -371,6 +371,15 @@ TEST_P(HostValidation, AConverterWithoutValidateIsCheckedByTheHost) {
             << result.out;
         EXPECT_NE(result.out.find(R"("passed":true,"detail":"noerrors")"), std::string::npos) << result.out;
         EXPECT_NE(report.find(R"("host_validation":{"tool":"qemu-img check")"), std::string::npos) << report;
+        // virt-v2v's outputs carry the names every converter uses, and its
+        // domain XML is listed beside them.
+        EXPECT_NE(result.out.find(R"("converted_files":[")" + (dir_ / "out/disk-0.qcow2").string() + "\"]"),
+                  std::string::npos)
+            << result.out;
+        EXPECT_NE(result.out.find(R"("artifacts":[{"kind":"libvirt_domain_xml","path":")" +
+                                  (dir_ / "out/test-vm.xml").string() + "\"}]"),
+                  std::string::npos)
+            << result.out;
         // The summary, for a second job of the same disk into another directory.
         write_manifest(
             dir_ / "m2.json", {{"disk-0", "qcow2", image}}, dir_ / "out2",
@@ -382,6 +391,25 @@ TEST_P(HostValidation, AConverterWithoutValidateIsCheckedByTheHost) {
         EXPECT_NE(human.out.find("qemu-img check by hyperexport: 1 of 1 image(s) OK"), std::string::npos)
             << human.out;
         EXPECT_NE(human.out.find("yes, by org.hypersdk.converter.virt-v2v"), std::string::npos) << human.out;
+        EXPECT_NE(human.out.find("Other Outputs"), std::string::npos) << human.out;
+        // virt-v2v's stage lines are shown unasked (no --stream), but not under --quiet.
+        const size_t stage_line = human.out.find("] Setting up the source: -i disk");
+        ASSERT_NE(stage_line, std::string::npos) << human.out;
+        EXPECT_EQ(human.out.rfind("[VIRT-V2V] [", stage_line), human.out.rfind('\n', stage_line) + 1)
+            << human.out;
+        write_manifest(
+            dir_ / "m3.json", {{"disk-0", "qcow2", image}}, dir_ / "out3",
+            R"({"inspect": {"enabled": true}, "fix": {"enabled": true}, "convert": {"enabled": true},)"
+            R"( "validate": {"enabled": true}})");
+        const auto quiet = with_tools({"--quiet", "convert", "--manifest", (dir_ / "m3.json").string(),
+                                       "--virt-v2v-binary", FAKE_VIRT_V2V});
+        EXPECT_EQ(quiet.exit_code, 0) << quiet.out << quiet.err;
+        EXPECT_EQ((quiet.out + quiet.err).find("Inspecting the source"), std::string::npos)
+            << quiet.out << quiet.err;
+        EXPECT_NE(human.out.find("1 (libvirt_domain_xml)"), std::string::npos) << human.out;
+        EXPECT_NE(human.out.find("  * " + (dir_ / "out2/test-vm.xml").string() + " (libvirt_domain_xml)"),
+                  std::string::npos)
+            << human.out;
     } else {
         EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
         EXPECT_NE(result.out.find("validate:qemu-imgcheckof"), std::string::npos) << result.out;

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include "hypersdk/core/conversion_manager.hpp"
 #include "hypersdk/plugin_common/binary_lookup.hpp"
 #include "hypersdk/plugin_common/child_environment.hpp"
 #include "hypersdk/plugin_common/conversion_result.hpp"
@@ -558,4 +559,27 @@ TEST(ConversionResultJson, HasExactlyTheDocumentedKeys) {
                                               "error", "warnings", "metadata"}));
     EXPECT_TRUE(doc["metadata"].IsObject());
     EXPECT_EQ(doc["metadata"].MemberCount(), 0u);
+}
+
+// Files besides the images (virt-v2v's domain XML) travel in "artifacts",
+// written only when there are some, and the host reads them back; entries it
+// cannot use are skipped.
+TEST(ConversionResultJson, ArtifactsReachTheHost) {
+    pc::ConversionResult r;
+    r.success = true;
+    r.artifacts = {{"libvirt_domain_xml", "/o/web.xml"}};
+    const std::string text = pc::conversion_result_to_json(r);
+    hypersdk::core::ConversionOutcome outcome;
+    ASSERT_TRUE(hypersdk::core::parse_conversion_result(text, outcome)) << outcome.error;
+    ASSERT_EQ(outcome.artifacts.size(), 1u);
+    EXPECT_EQ(outcome.artifacts[0].kind, "libvirt_domain_xml");
+    EXPECT_EQ(outcome.artifacts[0].path, "/o/web.xml");
+
+    hypersdk::core::ConversionOutcome odd;
+    ASSERT_TRUE(hypersdk::core::parse_conversion_result(
+        R"({"success": true, "artifacts": [{"kind": "x"}, 7, {"kind": 1, "path": "/p"},
+            {"kind": "notes", "path": "/o/notes.txt"}]})",
+        odd));
+    ASSERT_EQ(odd.artifacts.size(), 1u);
+    EXPECT_EQ(odd.artifacts[0].path, "/o/notes.txt");
 }

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "converter_harness.hpp"
 #include "hypersdk/plugin_common/binary_lookup.hpp"
@@ -49,8 +51,21 @@ TEST_F(VirtV2vGuestfs, BlankDiskFailsInspectionWithVirtV2vsMessage) {
     write_manifest(work_ / "m.json", spec);
     const auto r = plugin_->convert(kConfig, work_ / "m.json", R"({"stream_output": true})");
     EXPECT_EQ(r.status, HYPERSDK_ERR_TOOL_FAILED) << r.text;
-    EXPECT_NE(r.error.find("virt-v2v"), std::string::npos) << r.error;
-    EXPECT_TRUE(files_with_suffix(work_ / "output", "-sda").empty());
+    EXPECT_NE(r.error.find("virt-v2v: error: "), std::string::npos) << r.error;
+    // Nothing but the report: no disk, no XML, no staging directory.
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(work_ / "output"))
+        if (e.path().filename() != "report.json") left.push_back(e.path().filename().string());
+    EXPECT_EQ(left, std::vector<std::string>{});
+    // virt-v2v's real stage lines were read: the run stopped in inspection.
+    rapidjson::Document report;
+    report.Parse(read_file(work_ / "output/report.json").c_str());
+    ASSERT_TRUE(report.IsObject());
+    ASSERT_TRUE(report["pipeline"]["stages"].HasMember("inspect")) << read_file(work_ / "output/report.json");
+    EXPECT_FALSE(report["pipeline"]["stages"]["inspect"]["success"].GetBool());
+    EXPECT_TRUE(std::any_of(r.output.begin(), r.output.end(), [](const std::string& line) {
+        return line.find("] Inspecting the source") != std::string::npos;
+    }));
 }
 
 // A real guest image, when the operator provides one (none can be built offline).
@@ -68,6 +83,15 @@ TEST_F(VirtV2vGuestfs, ConvertsARealGuestImage) {
     const auto r = plugin_->convert(kConfig, work_ / "m.json", R"({"stream_output": true})");
     ASSERT_EQ(r.status, HYPERSDK_OK) << r.error;
     ASSERT_GE(r.result["converted_files"].Size(), 1u);
+    EXPECT_EQ(std::string(r.result["converted_files"][0].GetString()),
+              (work_ / "output/boot.qcow2").string());
+    ASSERT_TRUE(r.result.HasMember("artifacts"));
+    EXPECT_STREQ(r.result["artifacts"][0]["kind"].GetString(), "libvirt_domain_xml");
+    rapidjson::Document report;
+    report.Parse(read_file(work_ / "output/report.json").c_str());
+    ASSERT_TRUE(report.IsObject());
+    const auto& guest = report["pipeline"]["stages"]["inspect"]["result"]["guest"];
+    EXPECT_TRUE(guest["distro"].IsString()) << "virt-v2v's inspection found no OS";
     std::string check;
     EXPECT_EQ(run_command({"qemu-img", "check", r.result["converted_files"][0].GetString()}, &check), 0)
         << check;

@@ -36,6 +36,20 @@ std::string conversion_result_to_json(const ConversionResult& result) {
         !metadata.IsObject())
         metadata.SetObject();
     metadata.Accept(w);
+    // Added after 1.1's keys; older hosts ignore it (docs/converter-json.md).
+    if (!result.artifacts.empty()) {
+        w.Key("artifacts");
+        w.StartArray();
+        for (const auto& artifact : result.artifacts) {
+            w.StartObject();
+            w.Key("kind");
+            w.String(artifact.kind);
+            w.Key("path");
+            w.String(artifact.path);
+            w.EndObject();
+        }
+        w.EndArray();
+    }
     w.EndObject();
     return {buffer.GetString(), buffer.GetSize()};
 }

@@ -21,12 +21,18 @@
 //   snapshotDescribesUntilCompleted, exportDescribesUntilCompleted, pageSize: {instances, blocks}}
 // Test-only control (unsigned, loopback): POST /__control/faults (JSON, merged):
 //   throttle: {"ec2:DescribeInstances": N, "ebs:GetSnapshotBlock": N, ...} answer N times with AWS's throttling error
-//   corruptBlocks: {"INDEX": N} serve wrong bytes (with the right checksum) N times
+//   corruptBlocks: {"INDEX": N} serve wrong bytes (with the right checksum) N times; a key
+//                  "VOLUME-ID:INDEX" does so only for that volume's snapshots
 //   dropBlocks: {"INDEX": N} cut the connection half-way through the block N times
+//   blockGate: {snapshots: N, timeoutMs: T}  hold GetSnapshotBlock answers until block requests of
+//              N different snapshots are waiting at once (then the gate stays open), or T ms passed
+//              for a request (counted in stats.gateTimeouts)
+//   blockDelayMs: N            answer each GetSnapshotBlock N ms late (a slow EBS)
 //   deny: ["ec2:CreateSnapshots", ...]  answer UnauthorizedOperation (EC2) / AccessDeniedException (EBS) / AccessDenied (S3)
 //   snapshotError: "message"   snapshots end in state error
 //   holdSnapshots: true        snapshots stay pending;  holdExports: true  export tasks stay active
-// GET /__control/state: snapshots, export tasks, objects, counters.
+// GET /__control/state: snapshots, export tasks, objects, counters (stats.maxSnapshotsInFlight: the
+// most snapshots whose blocks were being requested at one time).
 // GET /__control/raw/VOLUME-ID: the volume's image as one object (the benchmark's baseline).
 'use strict';
 const assert = require('node:assert/strict');
@@ -54,7 +60,8 @@ const state = JSON.parse(fs.readFileSync(opts.state, 'utf8'));
 const creds = state.credentials;
 const region = state.region || 'us-east-1';
 const faults = { throttle: {}, corruptBlocks: {}, dropBlocks: {}, deny: [] };
-const stats = { requests: 0, signatureFailures: 0, byOperation: {}, blockBytes: 0, blocksServed: 0, objectBytes: 0 };
+const stats = { requests: 0, signatureFailures: 0, byOperation: {}, blockBytes: 0, blocksServed: 0, objectBytes: 0,
+  maxSnapshotsInFlight: 0, gateTimeouts: 0 };
 const snapshots = new Map();  // id -> {id, volumeId, image, sizeGiB, state, describes, deleted, blocks, tags}
 const exportTasks = new Map();
 const objects = new Map();    // "bucket/key" -> file path
@@ -268,6 +275,11 @@ function ec2(req, res, body, url) {
         if (name !== 'tag:Name') return ec2Error(res, 400, 'InvalidParameterValue', `The filter '${name}' is not supported by this peer`);
         list = list.filter((i) => values.includes(i.name));
       }
+      if (params.has('MaxResults')) {
+        const max = Number(params.get('MaxResults'));
+        if (ids.length) return ec2Error(res, 400, 'InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+        if (!Number.isInteger(max) || max < 5 || max > 1000) return ec2Error(res, 400, 'InvalidParameterValue', `Value ( ${params.get('MaxResults')} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`);
+      }
       const pageSize = Math.min(Number(params.get('MaxResults') || 1000), state.pageSize?.instances || 1000);
       const start = Number(params.get('NextToken') ? Buffer.from(params.get('NextToken'), 'base64').toString() : 0);
       const page = list.slice(start, start + pageSize);
@@ -398,6 +410,43 @@ function allocatedBlocks(s) {
   return s.blocks;
 }
 
+// Block requests in flight, by snapshot id (from arrival until the answer is finished or dropped).
+const blocksInFlight = new Map();
+function trackInFlight(snapshotId, res) {
+  blocksInFlight.set(snapshotId, (blocksInFlight.get(snapshotId) || 0) + 1);
+  stats.maxSnapshotsInFlight = Math.max(stats.maxSnapshotsInFlight, blocksInFlight.size);
+  res.on('close', () => {
+    const left = blocksInFlight.get(snapshotId) - 1;
+    if (left > 0) blocksInFlight.set(snapshotId, left);
+    else blocksInFlight.delete(snapshotId);
+  });
+}
+
+// faults.blockGate: answers wait until blocks of `snapshots` different snapshots are requested at once.
+let gateWaiters = [];
+function throughGate(snapshotId, go) {
+  const gate = faults.blockGate;
+  if (!gate || gate.open) return go();
+  const waiter = { snapshotId, go, timer: null };
+  gateWaiters.push(waiter);
+  if (new Set(gateWaiters.map((w) => w.snapshotId)).size >= gate.snapshots) {
+    gate.open = true;
+    const all = gateWaiters;
+    gateWaiters = [];
+    for (const w of all) {
+      clearTimeout(w.timer);
+      w.go();
+    }
+    return undefined;
+  }
+  waiter.timer = setTimeout(() => {
+    gateWaiters = gateWaiters.filter((w) => w !== waiter);
+    stats.gateTimeouts += 1;
+    go();
+  }, gate.timeoutMs || 10000);
+  return undefined;
+}
+
 function ebs(req, res, url) {
   const m = /^\/snapshots\/([^/]+)\/blocks(?:\/(\d+))?$/.exec(url.pathname);
   const operation = m && m[2] !== undefined ? 'ebs:GetSnapshotBlock' : 'ebs:ListSnapshotBlocks';
@@ -422,6 +471,21 @@ function ebs(req, res, url) {
   const index = Number(m[2]);
   if (url.searchParams.get('blockToken') !== blockToken(s.id, index))
     return jsonError(res, 400, 'ValidationException', `The block token for block ${index} is not valid.`);
+  trackInFlight(s.id, res);
+  const answer = () => {
+    if (req.socket.destroyed) return;  // the client gave up while the answer was held
+    try {
+      serveBlock(res, s, index);
+    } catch (e) {
+      console.error(`aws peer: ${e && e.stack ? e.stack : e}`);
+      if (!res.headersSent) send(res, 500, { 'Content-Type': 'text/plain' }, 'peer error');
+      else res.destroy();
+    }
+  };
+  return throughGate(s.id, () => (faults.blockDelayMs > 0 ? setTimeout(answer, faults.blockDelayMs) : answer()));
+}
+
+function serveBlock(res, s, index) {
   const fd = fs.openSync(s.image, 'r');
   const data = Buffer.alloc(BLOCK_SIZE);
   try {
@@ -439,8 +503,9 @@ function ebs(req, res, url) {
     return undefined;
   }
   let body = data;
-  if ((faults.corruptBlocks[index] || 0) > 0) {
-    faults.corruptBlocks[index] -= 1;
+  const corruptKey = [`${s.volumeId}:${index}`, String(index)].find((k) => (faults.corruptBlocks[k] || 0) > 0);
+  if (corruptKey !== undefined) {
+    faults.corruptBlocks[corruptKey] -= 1;
     body = Buffer.from(data);
     body[12345] ^= 0x5a;
   }
@@ -508,7 +573,7 @@ function control(req, res, url, body) {
   if (req.method === 'POST' && url.pathname === '/__control/faults') {
     const f = JSON.parse(body.toString('utf8') || '{}');
     for (const k of ['throttle', 'corruptBlocks', 'dropBlocks']) if (f[k]) Object.assign(faults[k], f[k]);
-    for (const k of ['snapshotError', 'holdSnapshots', 'holdExports', 'deny']) if (k in f) faults[k] = f[k];
+    for (const k of ['snapshotError', 'holdSnapshots', 'holdExports', 'deny', 'blockGate', 'blockDelayMs']) if (k in f) faults[k] = f[k];
     return send(res, 200, { 'Content-Type': 'application/json' }, '{}');
   }
   // A volume's image as one plain object (unsigned), for bench/export-aws's curl baseline.

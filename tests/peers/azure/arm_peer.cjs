@@ -27,6 +27,7 @@
 //                   sas_lifetime_seconds, token_lifetime_seconds, lro_polls,
 //                   lro_retry_after, lro_location_only, rotate_key_after (ARM calls; then old tokens fail),
 //                   blob_proxy: {delay_ms, fail_once_at}}}
+//                   (the proxy also counts storage's 403s and how many blobs are read at once)
 // Test-only endpoints (no token): GET /_peer/state, the peer's view of what
 // the client did (snapshots, grants, calls, tokens issued).
 'use strict';
@@ -56,7 +57,11 @@ const state = {
   token_requests: 0, tokens_refused: 0, arm_calls: 0, throttled: 0, calls: [],
   snapshots: {}, deleted_snapshots: [], grants: {}, ended_grants: [], deallocated: [], sas_issued: 0,
   blob_requests: 0, blob_failures_injected: 0,
+  // Through the blob proxy: storage's 403s (a SAS refused), and the most
+  // distinct blobs that had a request in flight at one moment (disks read at once).
+  blob_refused: 0, blob_max_blobs_at_once: 0,
 };
+const blobsInFlight = new Map();  // blob path -> requests in flight through the proxy
 const operations = new Map();
 let throttleLeft = (faults.throttle && faults.throttle.count) || 0;
 
@@ -422,6 +427,13 @@ async function arm(req, res, url) {
 // ---------- optional blob proxy (faults on the data path) ----------
 function proxyBlob(req, res, url) {
   state.blob_requests += 1;
+  const blob = url.pathname;
+  blobsInFlight.set(blob, (blobsInFlight.get(blob) || 0) + 1);
+  state.blob_max_blobs_at_once = Math.max(state.blob_max_blobs_at_once, blobsInFlight.size);
+  res.on('close', () => {
+    const left = blobsInFlight.get(blob) - 1;
+    if (left > 0) blobsInFlight.set(blob, left); else blobsInFlight.delete(blob);
+  });
   const proxy = faults.blob_proxy || {};
   const range = req.headers['x-ms-range'] || req.headers.range || '';
   const first = Number((/bytes=(\d+)-/.exec(range) || [])[1]);
@@ -435,6 +447,7 @@ function proxyBlob(req, res, url) {
   const headers = { ...req.headers, host: target.host };
   const forward = () => {
     const upstream = https.request(target, { method: req.method, headers, ca: azuriteCa }, (answer) => {
+      if (answer.statusCode === 403) state.blob_refused += 1;
       res.writeHead(answer.statusCode, answer.headers);
       answer.pipe(res);
     });

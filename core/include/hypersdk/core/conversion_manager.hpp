@@ -69,6 +69,14 @@ struct ConversionPlan {
 // An output clash (ConversionPlan::output_problem) ends as `failed`.
 enum class ConversionStatus { succeeded, manifest_invalid, no_converter, failed, cancelled, timed_out };
 
+// A file a converter wrote besides the disk images and the report
+// (ConversionResult "artifacts", docs/converter-json.md), e.g. virt-v2v's
+// libvirt domain XML: {"libvirt_domain_xml", "/out/web.xml"}.
+struct ConversionArtifact {
+    std::string kind;
+    std::string path;
+};
+
 // ConversionResult, plus how it ended.
 struct ConversionOutcome {
     ConversionStatus status = ConversionStatus::failed;
@@ -80,6 +88,7 @@ struct ConversionOutcome {
     std::string error;
     std::vector<std::string> warnings;
     std::string metadata_json = "{}";
+    std::vector<ConversionArtifact> artifacts;
     // VALIDATE run by the host (ConversionPlan::image_checker), one per
     // converted file; empty when the converter validated (or nothing ran).
     std::vector<ImageCheck> host_checks;

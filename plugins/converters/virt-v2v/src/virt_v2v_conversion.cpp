@@ -1,19 +1,27 @@
 #include "virt_v2v_conversion.hpp"
 
 #include <rapidjson/document.h>
+#include <sys/stat.h>
 #include <hypersdk/files/directory.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <deque>
 #include <filesystem>
-#include <regex>
+#include <map>
+#include <memory>
+#include <set>
 
+#include "domain_xml.hpp"
 #include "hypersdk/plugin_common/job_tool.hpp"
 #include "hypersdk/plugin_common/json_access.hpp"
 #include "hypersdk/plugin_common/manifest_reader.hpp"
 #include "hypersdk/plugin_common/report.hpp"
 #include "hypersdk/plugin_common/tool_text.hpp"
+#include "output_staging.hpp"
+#include "ovf_disk_order.hpp"
+#include "virt_v2v_progress.hpp"
 #include "virt_v2v_tool.hpp"
 
 namespace hypersdk::virt_v2v {
@@ -22,6 +30,11 @@ namespace pc = hypersdk::plugin_common;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr size_t kDomainXmlMaxBytes = 4u << 20;
+constexpr size_t kTailLines = 15;
+constexpr size_t kErrorLinesKept = 5;
+constexpr size_t kMaxLineKept = 1000;
 
 // virt-v2v -o local names its outputs after -on; keep it a plain file name.
 std::string output_name(const pc::Manifest& m, const pc::ManifestDisk& boot) {
@@ -50,22 +63,13 @@ std::string find_ova_input(const pc::ManifestDisk& boot) {
     return {};
 }
 
-// Files virt-v2v -o local writes for `name`: <name>-sda, <name>-sdb, ..., <name>.xml.
-std::vector<std::string> outputs_for(const std::string& dir, const std::string& name, bool disks_only) {
-    std::vector<std::string> found;
-    const std::regex disk_re(std::regex_replace(name, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                             "-sd[a-z]+");
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        const std::string file = entry.path().filename().string();
-        if (std::regex_match(file, disk_re) || (!disks_only && file == name + ".xml"))
-            found.push_back(entry.path().string());
-    }
-    // sda < sdb < ... < sdz < sdaa: shorter names first.
-    std::sort(found.begin(), found.end(), [](const std::string& a, const std::string& b) {
-        return a.size() != b.size() ? a.size() < b.size() : a < b;
-    });
-    return found;
+// A line naming a failure, from virt-v2v or a helper it ran ("virt-v2v:
+// error: ...", "nbdcopy: ...: Input/output error"): kept for the message even
+// when later output pushes it out of the tail.
+bool is_error_line(std::string_view line) {
+    std::string lower(line.substr(0, kMaxLineKept));
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.find("error") != std::string::npos || lower.find("failed") != std::string::npos;
 }
 
 class Conversion {
@@ -82,24 +86,30 @@ public:
         check_request();
         binary_ = find_virt_v2v(config_);
         version_ = virt_v2v_version(binary_, config_);
-        build_command();
+        output_dir_ = manifest_.effective_output_directory();
+        name_ = output_name(manifest_, boot_);
         if (options_.dry_run || manifest_.dry_run) {
+            build_command((fs::path(output_dir_) / ".virt-v2v-XXXXXX").string());
             const std::string line = "dry run: " + pc::format_command(argv_);
             job_.output(line);
             cxx::log(HYPERSDK_LOG_INFO, line);
             result_.metadata_json = metadata();
             return;
         }
-        const auto stage_started = Clock::now();
         try {
             execute();
         } catch (const cxx::Error& e) {
-            report_.stages.push_back({"convert", false, seconds_since(stage_started), {}, e.what()});
-            report_.errors.push_back({"convert", e.what(), pc::rfc3339_now()});
+            if (refused_before_running_) {  // the earlier run's report stays as it was
+                result_.metadata_json = metadata();
+                throw;
+            }
+            record_stages(false, e.what());
+            report_.errors.push_back(
+                {kPhaseNames[static_cast<int>(failed_phase())], e.what(), pc::rfc3339_now()});
             write_report(false);
             throw;
         }
-        report_.stages.push_back({"convert", true, seconds_since(stage_started), converted_json(), {}});
+        record_stages(true, {});
         write_report(true);
     }
 
@@ -133,19 +143,48 @@ private:
                                                          " does not exist or is not a regular file");
         ova_ = find_ova_input(boot_);
         if (ova_.empty()) {
+            drive_order_ = {boot_};
             for (size_t i = 1; i < ordered.size(); ++i)
                 warn("convert",
                      "virt-v2v -i disk converts only the boot disk; disk '" + ordered[i].id +
                          "' is not converted (export an OVF beside the disks to convert all of them)");
+        } else {
+            drive_order_ = ova_drive_order(ordered);
         }
         if (options_.compression_level > 0 || manifest_.convert_compress)
             warn("convert",
                  "compression is not available with virt-v2v -o local; writing uncompressed " + target_);
     }
 
-    void build_command() {
-        output_dir_ = manifest_.effective_output_directory();
-        name_ = output_name(manifest_, boot_);
+    // The manifest's disks in the order virt-v2v -i ova numbers them, so that
+    // sda, sdb, ... are named after the right disk.
+    std::vector<pc::ManifestDisk> ova_drive_order(const std::vector<pc::ManifestDisk>& boot_order) {
+        std::string problem;
+        try {
+            std::vector<pc::ManifestDisk> order;
+            std::set<std::string> used;
+            for (const std::string& href : ovf_disk_hrefs(read_ovf_descriptor(ova_))) {
+                const std::string file = fs::path(href).filename().string();
+                const auto it = std::find_if(boot_order.begin(), boot_order.end(), [&](const auto& d) {
+                    return fs::path(d.local_path).filename() == file && used.count(d.id) == 0;
+                });
+                if (it == boot_order.end())
+                    throw std::runtime_error("the OVF's disk file " + href +
+                                             " is not a disk of the manifest");
+                used.insert(it->id);
+                order.push_back(*it);
+            }
+            if (!order.empty()) return order;
+            problem = "the OVF lists no hard disk";
+        } catch (const std::exception& e) {
+            problem = e.what();
+        }
+        warn("convert", "cannot tell from " + ova_ + " which disk virt-v2v writes first (" + problem +
+                            "); naming its outputs in the manifest's boot order");
+        return boot_order;
+    }
+
+    void build_command(const std::string& staging_dir) {
         argv_ = {binary_};
         if (!ova_.empty()) {
             argv_.insert(argv_.end(), {"-i", "ova", ova_});
@@ -154,24 +193,66 @@ private:
             const std::string fmt = boot_.source_format == "vhd" ? "vpc" : boot_.source_format;
             argv_.insert(argv_.end(), {"-i", "disk", "-if", fmt, boot_.local_path});
         }
-        argv_.insert(argv_.end(), {"-o", "local", "-os", output_dir_, "-of", target_, "-on", name_});
+        argv_.insert(argv_.end(), {"-o", "local", "-os", staging_dir, "-of", target_, "-on", name_});
         if (options_.verbose >= 2) argv_.insert(argv_.end(), {"-v", "-x"});
         argv_.insert(argv_.end(), options_.custom_args.begin(), options_.custom_args.end());
     }
 
+    std::string final_disk_name(const pc::ManifestDisk& disk) const { return disk.id + "." + target_; }
+    std::string xml_name() const { return name_ + ".xml"; }
+
     void execute() {
-        std::error_code ec;
         try {
             files::create_directories(output_dir_, options_.modes().directory);
         } catch (const files::Error& e) {
             throw cxx::Error(HYPERSDK_ERR_IO, std::string("cannot create the output directory: ") + e.what());
         }
-        // Refuse rather than overwrite: those files may be a finished earlier run.
-        if (const auto existing = outputs_for(output_dir_, name_, false); !existing.empty())
-            throw cxx::Error(HYPERSDK_ERR_STATE,
-                             "output " + existing.front() +
-                                 " already exists; remove the earlier outputs or choose another "
-                                 "output directory");
+        // Refuse now, not after the ten-minute conversion: those files may be
+        // a finished earlier run, and they are never overwritten.
+        std::vector<std::string> finals;
+        for (const auto& disk : drive_order_) finals.push_back(final_disk_name(disk));
+        finals.push_back(xml_name());
+        for (const auto& file : finals) {
+            std::error_code ec;
+            if (!fs::exists(fs::symlink_status(fs::path(output_dir_) / file, ec))) continue;
+            refused_before_running_ = true;
+            throw cxx::Error(HYPERSDK_ERR_STATE, "output " + (fs::path(output_dir_) / file).string() +
+                                                     " already exists; remove the earlier outputs or "
+                                                     "choose another output directory");
+        }
+        OutputStaging staging(output_dir_, options_.modes().directory);
+        build_command(staging.path());
+        run_tool();
+        adopt_outputs(staging);
+        staging.keep();
+        job_.progress(total_bytes(), total_bytes());
+    }
+
+    uint64_t total_bytes() const {
+        uint64_t total = 0;
+        for (const auto& disk : drive_order_) {
+            std::error_code ec;
+            const auto on_disk = fs::file_size(disk.local_path, ec);
+            total += std::max<uint64_t>({disk.bytes, ec ? 0 : on_disk, 1});
+        }
+        return total;
+    }
+
+    void keep_line(std::string_view line) {
+        std::string text(line.substr(0, kMaxLineKept));
+        if (is_error_line(text) && error_lines_.size() < kErrorLinesKept &&
+            std::find(error_lines_.begin(), error_lines_.end(), text) == error_lines_.end())
+            error_lines_.push_back(text);
+        tail_.push_back(std::move(text));
+        if (tail_.size() > kTailLines) tail_.pop_front();
+    }
+
+    void run_tool() {
+        const uint64_t total = total_bytes();
+        const auto report_progress = [&] {
+            job_.progress(static_cast<uint64_t>(static_cast<double>(total) * progress_.fraction()), total);
+        };
+        job_.progress(0, total);
         pc::JobToolRun run;
         run.spec = pc::spec_from_config(config_, argv_, manifest_.directory);
         if (!kvm_problem().empty() && !tcg_forced(config_)) {
@@ -179,13 +260,29 @@ private:
             cxx::log(HYPERSDK_LOG_INFO,
                      "KVM unavailable (" + kvm_problem() + "): running the appliance with force_tcg");
         }
-        run.stream_output = options_.stream_output;
+        // Streaming is ours: nbdcopy's bar is progress, not output, and the
+        // stage lines are shown even when the rest is not.
+        run.stream_output = false;
+        run.on_line = [&](pc::OutputStream, std::string_view line) {
+            switch (progress_.feed(line)) {
+                case LineKind::stage:
+                    job_.output(std::string(line));
+                    cxx::log(HYPERSDK_LOG_INFO, "virt-v2v: " + progress_.stage());
+                    keep_line(line);
+                    report_progress();
+                    break;
+                case LineKind::copy_progress:
+                    report_progress();
+                    break;
+                case LineKind::other:
+                    if (line.empty()) break;
+                    if (options_.stream_output) job_.output(std::string(line));
+                    keep_line(line);
+                    break;
+            }
+        };
         run.spec.umask = options_.tool_umask();  // virt-v2v creates its outputs itself
         process_ = pc::run_tool_for_job(job_, run);
-        if (!process_.succeeded()) {
-            // virt-v2v writes its outputs in place: never leave half of them.
-            for (const auto& f : outputs_for(output_dir_, name_, false)) fs::remove(f, ec);
-        }
         switch (process_.outcome) {
             case pc::ProcessOutcome::cancelled:
                 throw cxx::Error(HYPERSDK_ERR_CANCELLED,
@@ -199,36 +296,179 @@ private:
             default:
                 break;
         }
-        if (!process_.succeeded()) {
-            std::string message = "virt-v2v failed (" + process_.describe() + ")";
-            if (const std::string tail = process_.tail_text(15); !tail.empty()) message += ": " + tail;
-            throw cxx::Error(HYPERSDK_ERR_TOOL_FAILED, message);
-        }
-        result_.converted_files = outputs_for(output_dir_, name_, true);
-        if (result_.converted_files.empty())
+        if (!process_.succeeded()) throw cxx::Error(HYPERSDK_ERR_TOOL_FAILED, failure_message());
+    }
+
+    // "virt-v2v failed (exit code 1): " and the tool's own words: its error
+    // lines (a helper's, such as nbdcopy's, come before virt-v2v's "see
+    // earlier error messages") and then the last lines it printed.
+    std::string failure_message() const {
+        std::string message = "virt-v2v failed (" + process_.describe() + ")";
+        std::vector<std::string> lines;
+        for (const auto& line : error_lines_)
+            if (std::find(tail_.begin(), tail_.end(), line) == tail_.end()) lines.push_back(line);
+        lines.insert(lines.end(), tail_.begin(), tail_.end());
+        for (size_t i = 0; i < lines.size(); ++i) message += (i == 0 ? ": " : "\n") + lines[i];
+        return message;
+    }
+
+    // virt-v2v's files, from the staging directory to their final names: the
+    // disks as <disk id>.<format>, the domain XML as <name>.xml with its disk
+    // sources pointing at them.
+    void adopt_outputs(OutputStaging& staging) {
+        const std::vector<std::string> written = staging.disk_files(name_);
+        if (written.size() != drive_order_.size())
             throw cxx::Error(HYPERSDK_ERR_TOOL_FAILED,
-                             "virt-v2v exited 0 but wrote no " + output_dir_ + "/" + name_ + "-sd* file");
-        for (const auto& file : result_.converted_files) {
-            const uint64_t size = fs::file_size(file, ec);
+                             "virt-v2v exited 0 but wrote " + std::to_string(written.size()) + " disk(s) (" +
+                                 name_ + "-sd*) where " + std::to_string(drive_order_.size()) +
+                                 " were expected; nothing was kept");
+        std::map<std::string, std::string> renamed;
+        for (size_t i = 0; i < written.size(); ++i)
+            renamed[staging.directory().path_of(written[i]).string()] =
+                (fs::path(output_dir_) / final_disk_name(drive_order_[i])).string();
+        const bool have_xml = staging.directory().entry_status(xml_name()).has_value();
+        if (have_xml) rewrite_xml(staging, renamed);
+        for (size_t i = 0; i < written.size(); ++i)
+            staging.move_out(written[i], final_disk_name(drive_order_[i]));
+        if (have_xml) {
+            staging.move_out(xml_name(), xml_name());
+            domain_xml_ = (fs::path(output_dir_) / xml_name()).string();
+            result_.artifacts.push_back({"libvirt_domain_xml", domain_xml_});
+        } else {
+            warn("convert", "virt-v2v wrote no domain XML (" + xml_name() + ")");
+        }
+        std::map<std::string, std::string> by_id;
+        for (const auto& disk : drive_order_)
+            by_id[disk.id] = (fs::path(output_dir_) / final_disk_name(disk)).string();
+        for (const auto& disk : manifest_.disks_in_boot_order()) {
+            const auto it = by_id.find(disk.id);
+            if (it == by_id.end()) continue;
+            std::error_code ec;
+            const uint64_t size = fs::file_size(it->second, ec);
+            result_.converted_files.push_back(it->second);
             report_.artifacts.push_back(
-                {"converted_disk", file, boot_.id, target_, ec ? 0 : size, boot_.boot_order_hint, false});
+                {"converted_disk", it->second, disk.id, target_, ec ? 0 : size, disk.boot_order_hint, false});
+            converted_.push_back(disk);
+        }
+        if (have_xml) {
+            std::error_code ec;
+            const uint64_t size = fs::file_size(domain_xml_, ec);
+            report_.artifacts.push_back(
+                {"libvirt_domain_xml", domain_xml_, "", "xml", ec ? 0 : size, 999, false});
         }
         report_.output_disks = static_cast<int>(result_.converted_files.size());
     }
 
-    std::string converted_json() const {
-        rapidjson::Document list(rapidjson::kArrayType);
-        auto& a = list.GetAllocator();
-        for (const auto& art : report_.artifacts) {
-            rapidjson::Value item(rapidjson::kObjectType);
-            item.AddMember("disk_id", rapidjson::Value(art.disk_id, a), a);
-            item.AddMember("input_format", rapidjson::Value(boot_.source_format, a), a);
-            item.AddMember("output_format", rapidjson::Value(art.format, a), a);
-            item.AddMember("output_path", rapidjson::Value(art.path, a), a);
-            item.AddMember("output_size_bytes", art.size_bytes, a);
-            list.PushBack(item, a);
+    void rewrite_xml(const OutputStaging& staging, const std::map<std::string, std::string>& renamed) {
+        const auto& dir = staging.directory();
+        std::optional<std::string> text;
+        try {
+            const files::UniqueFd fd = dir.open_regular(xml_name(), O_RDONLY);
+            text = files::read_all(fd.get(), kDomainXmlMaxBytes, dir.path_of(xml_name()));
+        } catch (const files::Error& e) {
+            throw cxx::Error(HYPERSDK_ERR_TOOL_FAILED,
+                             std::string("cannot read virt-v2v's domain XML: ") + e.what());
         }
-        return "{\"converted_disks\":" + pc::to_json_text(list) + "}";
+        if (!text)
+            throw cxx::Error(HYPERSDK_ERR_TOOL_FAILED,
+                             "virt-v2v's domain XML " + dir.path_of(xml_name()).string() +
+                                 " is larger than " + std::to_string(kDomainXmlMaxBytes) + " bytes");
+        const std::string final_path = (fs::path(output_dir_) / xml_name()).string();
+        RewrittenDomain domain = rewrite_domain_xml(*text, renamed, final_path);
+        if (domain.sources_rewritten != static_cast<int>(renamed.size()))
+            warn("convert", "the domain XML names " + std::to_string(domain.sources_rewritten) + " of the " +
+                                std::to_string(renamed.size()) + " converted disks");
+        for (const auto& left : domain.sources_left)
+            warn("convert", "the domain XML keeps a disk source that is not a converted disk: " + left);
+        guest_ = domain.guest;
+        try {
+            dir.write_atomically(xml_name(), domain.text, options_.modes().file);
+        } catch (const files::Error& e) {
+            throw cxx::Error(HYPERSDK_ERR_IO, e.what());
+        }
+    }
+
+    // The pipeline stage virt-v2v was in when it stopped.
+    Phase failed_phase() const { return progress_.stages().empty() ? Phase::convert : progress_.phase(); }
+
+    // inspect, fix and convert as virt-v2v's own stage lines timed them; a
+    // run that printed none is one "convert" stage.
+    void record_stages(bool success, const std::string& error) {
+        const double tool_end = process_.elapsed_seconds;
+        const auto started = [&](Phase p) { return progress_.phase_started_at(p); };
+        bool any = false;
+        for (int i = 0; i < 3; ++i) {
+            const Phase phase = static_cast<Phase>(i);
+            const auto begin = started(phase);
+            if (!begin) continue;
+            any = true;
+            double end = tool_end;
+            for (int j = i + 1; j < 3; ++j)
+                if (const auto next = started(static_cast<Phase>(j))) {
+                    end = *next;
+                    break;
+                }
+            const bool failed_here = !success && phase == failed_phase();
+            report_.stages.push_back({kPhaseNames[i], !failed_here, std::max(0.0, end - *begin),
+                                      failed_here ? std::string() : phase_result(phase),
+                                      failed_here ? error : ""});
+        }
+        const bool convert_recorded = started(Phase::convert).has_value();
+        if (!any || (success && !convert_recorded))
+            report_.stages.push_back({"convert", success, seconds_since(started_),
+                                      success ? phase_result(Phase::convert) : std::string(),
+                                      success ? "" : error});
+    }
+
+    std::string phase_result(Phase phase) const {
+        rapidjson::Document result(rapidjson::kObjectType);
+        auto& a = result.GetAllocator();
+        if (phase == Phase::inspect) result.AddMember("guest", guest_json(a), a);
+        if (phase == Phase::convert) {
+            rapidjson::Value list(rapidjson::kArrayType);
+            for (const auto& art : report_.artifacts) {
+                if (art.type != "converted_disk") continue;
+                rapidjson::Value item(rapidjson::kObjectType);
+                const auto disk = std::find_if(converted_.begin(), converted_.end(),
+                                               [&](const auto& d) { return d.id == art.disk_id; });
+                item.AddMember("disk_id", rapidjson::Value(art.disk_id, a), a);
+                item.AddMember("input_format",
+                               rapidjson::Value(disk == converted_.end() ? "" : disk->source_format, a), a);
+                item.AddMember("output_format", rapidjson::Value(art.format, a), a);
+                item.AddMember("output_path", rapidjson::Value(art.path, a), a);
+                item.AddMember("output_size_bytes", art.size_bytes, a);
+                list.PushBack(item, a);
+            }
+            result.AddMember("converted_disks", list, a);
+            if (!domain_xml_.empty()) result.AddMember("domain_xml", rapidjson::Value(domain_xml_, a), a);
+        }
+        rapidjson::Value stages(rapidjson::kArrayType);
+        for (const auto& stage : progress_.stages()) {
+            if (stage.phase != phase) continue;
+            rapidjson::Value item(rapidjson::kObjectType);
+            item.AddMember("name", rapidjson::Value(stage.name, a), a);
+            item.AddMember("started_at", stage.started_at, a);
+            stages.PushBack(item, a);
+        }
+        result.AddMember("virt_v2v_stages", stages, a);
+        return pc::to_json_text(result);
+    }
+
+    rapidjson::Value guest_json(rapidjson::Document::AllocatorType& a) const {
+        rapidjson::Value guest(rapidjson::kObjectType);
+        const auto add = [&](const char* key, const std::string& value) {
+            if (value.empty()) {
+                guest.AddMember(rapidjson::StringRef(key), rapidjson::Value(rapidjson::kNullType), a);
+            } else {
+                guest.AddMember(rapidjson::StringRef(key), rapidjson::Value(value, a), a);
+            }
+        };
+        add("product", progress_.product());
+        add("distro", guest_.distro);
+        add("version", guest_.version);
+        add("osinfo", guest_.osinfo_id);
+        add("firmware", guest_.firmware);
+        return guest;
     }
 
     void write_report(bool success) {
@@ -260,6 +500,8 @@ private:
         m.AddMember("target_format", rapidjson::Value(target_, a), a);
         m.AddMember("dry_run", options_.dry_run || manifest_.dry_run, a);
         if (process_.outcome == pc::ProcessOutcome::exited) m.AddMember("exit_code", process_.exit_code, a);
+        if (!domain_xml_.empty()) m.AddMember("domain_xml", rapidjson::Value(domain_xml_, a), a);
+        if (!progress_.stages().empty()) m.AddMember("guest", guest_json(a), a);
         return pc::to_json_text(m);
     }
 
@@ -271,9 +513,16 @@ private:
     pc::Manifest manifest_;
     pc::Report report_;
     pc::ManifestDisk boot_;
-    std::string binary_, version_, target_, ova_, output_dir_, name_;
+    std::vector<pc::ManifestDisk> drive_order_;  // sda, sdb, ...
+    std::vector<pc::ManifestDisk> converted_;    // boot order
+    std::string binary_, version_, target_, ova_, output_dir_, name_, domain_xml_;
     std::vector<std::string> argv_;
     pc::ProcessResult process_;
+    ProgressParser progress_;
+    GuestOs guest_;
+    std::deque<std::string> tail_;          // the tool's last lines, without progress bars
+    std::vector<std::string> error_lines_;  // its first few error lines
+    bool refused_before_running_ = false;   // an output exists: nothing ran, nothing is written
 };
 
 }  // namespace

@@ -6,9 +6,11 @@
 
 #include <hypersdk/cxx/plugin.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 
 #include "hypersdk/plugin_common/binary_lookup.hpp"
 #include "hypersdk/plugin_common/tool_version.hpp"
@@ -52,6 +54,75 @@ std::string kernel_problem(const pc::ConverterConfig& config) {
            "linux-image-amd64, or set SUPERMIN_KERNEL)";
 }
 
+// The tools virt-v2v 2.2 runs for -i disk, -i ova and -o local, and the
+// nbdkit plugin and filter it probes for exactly as it does
+// (lib/nbdkit.ml: "nbdkit PLUGIN --version", "nbdkit null --filter=F --version").
+struct HelperTool {
+    const char* name;
+    const char* what;
+    const char* package;
+    const char* why;
+    std::vector<std::string> probe;  // arguments that must succeed; empty = presence is enough
+};
+const HelperTool kHelperTools[] = {
+    {"nbdkit",
+     "nbdkit",
+     "nbdkit",
+     "virt-v2v serves disks to the appliance and to nbdcopy through it",
+     {"--version"}},
+    {"nbdkit",
+     "nbdkit's file plugin",
+     "nbdkit",
+     "it serves raw input disks and every -o local output",
+     {"file", "--version"}},
+    {"nbdkit",
+     "nbdkit's cow filter",
+     "nbdkit",
+     "it keeps -i disk inputs read-only",
+     {"null", "--filter=cow", "--version"}},
+    {"nbdcopy", "nbdcopy", "libnbd-bin", "virt-v2v copies the disks with it", {}},
+    {"qemu-nbd",
+     "qemu-nbd",
+     "qemu-utils",
+     "virt-v2v opens non-raw disks, OVA disks and qcow2 outputs with it",
+     {}},
+};
+
+// `name` on the PATH the tool will run with (the config's, else ours).
+std::string find_on_tool_path(const pc::ConverterConfig& config, const std::string& name) {
+    const std::string path = effective_env(config, "PATH");
+    for (size_t start = 0; start <= path.size();) {
+        const size_t end = std::min(path.find(':', start), path.size());
+        const std::string dir = path.substr(start, end - start);
+        start = end + 1;
+        if (dir.empty()) continue;
+        const std::string candidate = dir + "/" + name;
+        if (pc::executable_problem(candidate).empty()) return candidate;
+    }
+    return {};
+}
+
+std::string helper_problem(const pc::ConverterConfig& config, const HelperTool& helper) {
+    const std::string found = find_on_tool_path(config, helper.name);
+    const std::string install = std::string("install with: apt-get install ") + helper.package;
+    if (found.empty()) {
+        // Present elsewhere (e.g. /usr/sbin, not on a user's PATH) is still
+        // missing for virt-v2v, which looks it up by name.
+        auto dirs = pc::default_extra_dirs();
+        dirs.insert(dirs.end(), {"/usr/sbin", "/sbin"});
+        const auto elsewhere = pc::find_executable(helper.name, "", dirs);
+        if (elsewhere.found())
+            return std::string(helper.name) + " is at " + elsewhere.path +
+                   " but not on the PATH virt-v2v runs with (" + helper.why + "; add its directory to PATH)";
+        return std::string(helper.name) + " not found on PATH (" + helper.why + "; " + install + ")";
+    }
+    if (helper.probe.empty()) return {};
+    const auto probe = pc::probe_version(found, config, helper.probe, 15);
+    if (probe.ok()) return {};
+    return std::string(helper.what) + " does not work (" + helper.why + "; " + install +
+           "): " + probe.problem;
+}
+
 }  // namespace
 
 std::string effective_env(const pc::ConverterConfig& config, const std::string& name) {
@@ -77,24 +148,18 @@ std::vector<std::string> prerequisite_problems(const pc::ConverterConfig& config
     std::vector<std::string> problems;
     const auto v2v = pc::find_executable("virt-v2v", config.binary_path);
     if (!v2v.found()) problems.push_back(missing_virt_v2v(v2v));
-    auto dirs = pc::default_extra_dirs();
-    dirs.push_back("/usr/sbin");
-    if (!pc::find_executable("nbdkit", "", dirs).found())
-        problems.push_back(
-            "nbdkit not found on PATH (virt-v2v streams disks through it; install with: apt-get "
-            "install nbdkit)");
-    // virt-v2v 2.x copies every disk with nbdcopy and opens non-raw inputs
-    // with qemu-nbd; Debian's virt-v2v only recommends them, so a
-    // --no-install-recommends install lacks them and fails after the
-    // ten-minute FIX stage. Found missing here, it fails in a second.
-    if (!pc::find_executable("nbdcopy", "", dirs).found())
-        problems.push_back(
-            "nbdcopy not found on PATH (virt-v2v copies the disks with it; install with: apt-get install "
-            "libnbd-bin)");
-    if (!pc::find_executable("qemu-nbd", "", dirs).found())
-        problems.push_back(
-            "qemu-nbd not found on PATH (virt-v2v opens non-raw disks with it; install with: apt-get install "
-            "qemu-utils)");
+    // virt-v2v starts these itself, by name, on its own PATH. Debian's
+    // virt-v2v only recommends nbdcopy and qemu-nbd, so a
+    // --no-install-recommends install lacks them and failed after the
+    // ten-minute FIX stage; found missing here, it fails in a second.
+    std::set<std::string> failed;  // one message per missing binary, not per probe
+    for (const auto& helper : kHelperTools) {
+        if (failed.count(helper.name) != 0) continue;
+        const std::string problem = helper_problem(config, helper);
+        if (problem.empty()) continue;
+        problems.push_back(problem);
+        failed.insert(helper.name);
+    }
     if (std::string kernel = kernel_problem(config); !kernel.empty()) problems.push_back(std::move(kernel));
     if (const std::string kvm = kvm_problem(); !kvm.empty() && !tcg_forced(config))
         problems.push_back("KVM is not available (" + kvm + "): set " + kForceTcg +

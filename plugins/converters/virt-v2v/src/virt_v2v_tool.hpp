@@ -1,6 +1,7 @@
-// What virt-v2v needs on the machine: the virt-v2v binary, nbdkit, a kernel
-// the libguestfs appliance can boot, and either KVM or TCG forced. validate()
-// reports every missing piece at once, each with how to fix it.
+// What virt-v2v needs on the machine: the virt-v2v binary; on the PATH it
+// runs with, nbdkit (with its file plugin and cow filter), nbdcopy and
+// qemu-nbd; a kernel the libguestfs appliance can boot; and either KVM or TCG
+// forced. validate() reports every missing piece at once, each with its fix.
 #pragma once
 
 #include <map>

@@ -1,10 +1,9 @@
 #include "ec2.hpp"
 
+#include <hypersdk/xml/xml_limits.hpp>
 #include <pugixml.hpp>
 
 #include <cstdlib>
-
-#include "xml_limits.hpp"
 
 namespace hypersdk::aws {
 
@@ -12,12 +11,12 @@ namespace {
 
 constexpr const char* kApiVersion = "2016-11-15";
 // A page of 1000 instances with their devices is a few MB.
-constexpr vsphere::XmlLimits kEc2XmlLimits{64u << 20, 4u << 20, 64};
+constexpr xml::XmlLimits kEc2XmlLimits{64u << 20, 4u << 20, 64};
 // Pages followed at most (1000 items each): far beyond any account's limits.
 constexpr int kMaxPages = 1000;
 
 pugi::xml_node parse_answer(pugi::xml_document& doc, const std::string& xml, const char* what) {
-    const std::string why = vsphere::parse_xml_limited(doc, xml, kEc2XmlLimits);
+    const std::string why = xml::parse_xml_limited(doc, xml, kEc2XmlLimits);
     if (!why.empty()) throw Error(ErrorKind::network, std::string("EC2's answer to ") + what + " is " + why);
     return doc.document_element();
 }
@@ -168,6 +167,10 @@ std::vector<Instance> Ec2::describe_instances_paged(QueryParams params) {
     }
     throw Error(ErrorKind::network,
                 "DescribeInstances did not stop paging after " + std::to_string(kMaxPages) + " pages");
+}
+
+void Ec2::check_credentials() {
+    call("DescribeInstances", {{"MaxResults", "5"}});
 }
 
 std::vector<Instance> Ec2::describe_instances(const std::vector<std::string>& ids) {

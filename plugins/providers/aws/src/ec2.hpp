@@ -81,6 +81,10 @@ public:
     // never sent twice unless AWS said it throttled the first one.
     std::string call(const std::string& action, const QueryParams& params, bool mutating = false);
 
+    // One page of DescribeInstances (MaxResults 5), answer unused: the
+    // cheapest signed call an export needs anyway, so that wrong keys, a
+    // wrong signature or an expired token are refused when a session opens.
+    void check_credentials();
     // All instances (every page), or those whose id is in `ids`.
     std::vector<Instance> describe_instances(const std::vector<std::string>& ids = {});
     // Instances whose Name tag is `name`.

@@ -2,18 +2,17 @@
 
 #include <hypersdk/http/redact.hpp>
 #include <hypersdk/manifest/json_limits.hpp>
+#include <hypersdk/xml/xml_limits.hpp>
 
 #include <algorithm>
 #include <pugixml.hpp>
-
-#include "xml_limits.hpp"
 
 namespace hypersdk::aws {
 
 namespace {
 
 // Error bodies are small; anything larger is not one.
-constexpr vsphere::XmlLimits kErrorXmlLimits{1u << 20, 10000, 16};
+constexpr xml::XmlLimits kErrorXmlLimits{1u << 20, 10000, 16};
 
 std::string one_line(std::string text) {
     std::replace_if(
@@ -24,7 +23,7 @@ std::string one_line(std::string text) {
 
 std::optional<ServiceError> decode_xml(const std::string& body) {
     pugi::xml_document doc;
-    if (!vsphere::parse_xml_limited(doc, body, kErrorXmlLimits).empty()) return std::nullopt;
+    if (!xml::parse_xml_limited(doc, body, kErrorXmlLimits).empty()) return std::nullopt;
     // EC2: Response/Errors/Error; S3 and STS-style: Error or ErrorResponse/Error.
     for (const char* path : {"/Response/Errors/Error", "/Error", "/ErrorResponse/Error"}) {
         const pugi::xml_node error = doc.select_node(path).node();

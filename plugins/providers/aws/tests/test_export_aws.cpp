@@ -95,6 +95,29 @@ protected:
         EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
     }
 
+    // Ctrl-C to an ebs-direct export of web-01: it stops, says so, and deletes both snapshots.
+    void interrupt_and_expect_snapshots_deleted(BackgroundProcess& run) const {
+        run.send_signal(SIGINT);
+        const auto r = run.wait(30s);
+        EXPECT_FALSE(r.timed_out);
+        EXPECT_NE(r.exit_code, 0);
+        EXPECT_NE(r.err.find("cancelled"), std::string::npos) << r.err;
+        EXPECT_EQ(count_of(r.err, "deleted snapshot snap-"), 2) << r.err;
+        expect_both_snapshots_deleted();
+    }
+
+    void expect_both_snapshots_deleted() const {
+        const std::string state = peer_->state();
+        EXPECT_EQ(count_of(state, R"("deleted":true)"), 2) << state;
+        EXPECT_EQ(count_of(state, R"("deleted":false)"), 0) << state;
+    }
+
+    // A failed or cancelled export: no disk and no manifest that looks complete.
+    static void expect_nothing_committed(const fs::path& out) {
+        EXPECT_TRUE(with_extension(out, ".raw").empty()) << "no disk looks complete";
+        EXPECT_FALSE(fs::exists(out / "artifact-manifest.json"));
+    }
+
     TempDir dir_;
     std::unique_ptr<AwsPeer> peer_;
 };
@@ -103,9 +126,12 @@ protected:
 
 TEST_F(ExportAws, EbsDirectOfARunningInstanceToQcow2IsIdenticalAndCleansUp) {
     peer_ = std::make_unique<AwsPeer>();
-    // Throttled calls on the way must not matter, mutations included.
+    // Throttled calls on the way must not matter, mutations included. The gate holds block answers
+    // until both snapshots' blocks are requested at once: the two volumes are read concurrently
+    // (read one after another, each block would wait out the gate's 20 s and the check below fails).
     peer_->faults(
-        R"({"throttle": {"ec2:CreateSnapshots": 3, "ebs:GetSnapshotBlock": 3, "ebs:ListSnapshotBlocks": 3}})");
+        R"({"throttle": {"ec2:CreateSnapshots": 3, "ebs:GetSnapshotBlock": 3, "ebs:ListSnapshotBlocks": 3},)"
+        R"( "blockGate": {"snapshots": 2, "timeoutMs": 20000}})");
     const fs::path out = dir_ / "out";
     const auto r = hyperexport(
         {"--provider", "aws", "--instance", kWebInstance, "--output", out.string(), "--aws-poll-seconds", "1",
@@ -150,6 +176,9 @@ TEST_F(ExportAws, EbsDirectOfARunningInstanceToQcow2IsIdenticalAndCleansUp) {
         << "snapshots are tagged: " << state;
     EXPECT_NE(state.find(R"("signatureFailures":0)"), std::string::npos) << state;
     EXPECT_NE(state.find(R"("ec2:CreateSnapshots":4)"), std::string::npos) << "3 throttled + 1: " << state;
+    EXPECT_NE(state.find(R"("maxSnapshotsInFlight":2)"), std::string::npos)
+        << "both volumes were read at once: " << state;
+    EXPECT_NE(state.find(R"("gateTimeouts":0)"), std::string::npos) << state;
     EXPECT_NE(state.find(R"("instances":[{"id":"i-0123456789abcdef0","state":"running"})"), std::string::npos)
         << "a running instance is exported without stopping it: " << state;
 }
@@ -234,15 +263,45 @@ TEST_F(ExportAws, CtrlCDeletesTheSnapshots) {
                                 "--output", out.string(), "--aws-poll-seconds", "1"}),
                           env());
     ASSERT_TRUE(run.wait_for_output("snapshots:", 60s)) << run.err();
-    run.send_signal(SIGINT);
-    const auto r = run.wait(30s);
-    EXPECT_FALSE(r.timed_out);
+    interrupt_and_expect_snapshots_deleted(run);
+}
+
+TEST_F(ExportAws, CtrlCWhileBothVolumesAreReadDeletesTheSnapshotsAndCommitsNoDisk) {
+    peer_ = std::make_unique<AwsPeer>();
+    // Block answers are held (the gate waits for a third snapshot that never comes), so the
+    // interrupt lands while both volumes are being read.
+    peer_->faults(R"({"blockGate": {"snapshots": 3, "timeoutMs": 60000}})");
+    const fs::path out = dir_ / "out";
+    BackgroundProcess run(argv({"--log-level", "info", "--provider", "aws", "--instance", kWebInstance,
+                                "--output", out.string(), "--aws-poll-seconds", "1"}),
+                          env());
+    ASSERT_TRUE(run.wait_for_output("(vol-0aaaaaaaaaaaaaaa1, ", 60s)) << run.err();
+    ASSERT_TRUE(run.wait_for_output("(vol-0aaaaaaaaaaaaaaa2, ", 30s)) << run.err();
+    bool both_in_flight = false;
+    for (int i = 0; i < 100 && !both_in_flight; ++i) {
+        both_in_flight = peer_->state().find(R"("maxSnapshotsInFlight":2)") != std::string::npos;
+        if (!both_in_flight) std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_TRUE(both_in_flight) << peer_->state();
+    interrupt_and_expect_snapshots_deleted(run);
+    expect_nothing_committed(out);
+}
+
+TEST_F(ExportAws, ABadBlockOnOneVolumeStopsTheOtherAndDeletesTheSnapshots) {
+    peer_ = std::make_unique<AwsPeer>();
+    // Both volumes are read at once (the gate), and block 14 of the data volume never matches its
+    // checksum: the export fails, the root volume's read stops with it, and nothing is committed.
+    peer_->faults(R"({"blockGate": {"snapshots": 2, "timeoutMs": 20000},)"
+                  R"( "corruptBlocks": {"vol-0aaaaaaaaaaaaaaa2:14": 100}})");
+    const fs::path out = dir_ / "out";
+    const auto r = hyperexport({"--provider", "aws", "--instance", kWebInstance, "--output", out.string(),
+                                "--aws-poll-seconds", "1"},
+                               env());
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.err.find("cancelled"), std::string::npos) << r.err;
-    EXPECT_EQ(count_of(r.err, "deleted snapshot snap-"), 2) << r.err;
-    const std::string state = peer_->state();
-    EXPECT_EQ(count_of(state, R"("deleted":true)"), 2) << state;
-    EXPECT_EQ(count_of(state, R"("deleted":false)"), 0) << state;
+    EXPECT_NE(r.err.find("x-amz-Checksum"), std::string::npos) << r.err;
+    EXPECT_NE(peer_->state().find(R"("maxSnapshotsInFlight":2)"), std::string::npos) << peer_->state();
+    expect_both_snapshots_deleted();
+    expect_nothing_committed(out);
 }
 
 TEST_F(ExportAws, CtrlCCancelsTheExportTask) {

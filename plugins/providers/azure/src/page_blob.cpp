@@ -86,25 +86,6 @@ http::Request blob_request(const std::string& url, const http::CancelFn& cancell
 
 }  // namespace
 
-SasSource::SasSource(std::string url, Renew renew) : url_(std::move(url)), renew_(std::move(renew)) {}
-
-std::string SasSource::url() const {
-    std::lock_guard lock(mutex_);
-    return url_;
-}
-
-void SasSource::renew() {
-    std::string fresh = renew_();
-    std::lock_guard lock(mutex_);
-    url_ = std::move(fresh);
-    ++renewals_;
-}
-
-int SasSource::renewals() const {
-    std::lock_guard lock(mutex_);
-    return renewals_;
-}
-
 std::string parse_page_list(std::string_view xml, std::vector<http::Extent>& out, size_t max_ranges) {
     const size_t list_start = xml.find("<PageList");
     if (list_start == std::string_view::npos)
@@ -271,6 +252,7 @@ BlobDownloadResult PageBlobReader::download(http::Sink& sink, const BlobLayout& 
         },
         [&] { return target.offset(); }, options.max_sas_renewals, options.log);
     result.sas_renewals = sas_.renewals();
+    result.sas_early_renewals = sas_.early_renewals();
     result.md5_verified = md5_verified.load();
     result.output_bytes = sink.offset();
     return result;

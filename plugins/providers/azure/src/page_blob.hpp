@@ -4,7 +4,8 @@
 // into a sparse sink with the shared transport, each range's Content-MD5
 // verified where the service returns it (ranges of at most 4 MiB) and its
 // Content-Range checked. A SAS that expires mid-download (403) is renewed
-// through a callback and the download continues from the sink's offset.
+// through its SasSource and the download continues from the sink's offset
+// (renewing ahead of the expiry is the caller's: SasSource::renew_if_expiring).
 #pragma once
 
 #include <hypersdk/http/client.hpp>
@@ -15,33 +16,16 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "sas_source.hpp"
 #include "vhd_footer.hpp"
 
 namespace hypersdk::azure {
 
 inline constexpr const char* kStorageApiVersion =
     "2021-08-06";  // x-ms-version: paged Get Page Ranges, range MD5
-
-// The SAS URL a download uses now, and how to get a fresh one. Thread-safe.
-class SasSource {
-public:
-    using Renew = std::function<std::string()>;  // a new SAS URL; throws when it cannot
-    SasSource(std::string url, Renew renew = {});
-    std::string url() const;
-    bool renewable() const { return static_cast<bool>(renew_); }
-    void renew();
-    int renewals() const;
-
-private:
-    mutable std::mutex mutex_;
-    std::string url_;
-    Renew renew_;
-    int renewals_ = 0;
-};
 
 struct PageRanges {
     uint64_t blob_size = 0;
@@ -79,8 +63,9 @@ struct BlobDownloadResult {
     uint64_t output_bytes = 0;  // bytes in the sink at the end
     uint64_t data_bytes = 0;    // bytes the page ranges cover
     int page_ranges = 0;
-    int sas_renewals = 0;
-    int md5_verified = 0;  // ranges whose Content-MD5 was checked
+    int sas_renewals = 0;        // all renewals of the SAS so far (inspect and download)
+    int sas_early_renewals = 0;  // of which ahead of its expiry (SasSource::renew_if_expiring)
+    int md5_verified = 0;        // ranges whose Content-MD5 was checked
     VhdFooter footer;
     http::RangedDownloadResult transfer;  // of the last pass
     uint64_t bytes_fetched = 0;           // all passes

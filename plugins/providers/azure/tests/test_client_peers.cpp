@@ -2,10 +2,12 @@
 // loopback Entra ID + ARM peer: tokens and their refresh, VMs, paging,
 // long-running operations, the page-blob download into a sparse file, and the
 // faults of issue 12 (429 with Retry-After, a failed operation, a SAS that
-// expires mid-download, a range failing once, a wrong client secret).
+// expires mid-download, a range failing once, a wrong client secret), and a
+// SAS renewed ahead of its expiry so storage never refuses it.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -17,6 +19,7 @@
 #include "http_test_support.hpp"
 #include "images.hpp"
 #include "page_blob.hpp"
+#include "sas_source.hpp"
 #include "token_provider.hpp"
 
 namespace fs = std::filesystem;
@@ -277,6 +280,37 @@ TEST_F(AzureClientPeers, ASasExpiringMidDownloadIsRenewedAndTheDownloadContinues
     SasSource sas(url, [&] { return client_->compute.grant_read_access(snapshot, 3600, client_->lro()); });
     const auto r = download_and_compare(sas, 1);
     EXPECT_GE(r.sas_renewals, 1);
+}
+
+TEST_F(AzureClientPeers, ASasRenewedAheadOfItsExpiryIsNeverRefused) {
+    // Each SAS lives 7 s (renewed from about 4.5 s on); every blob request
+    // takes 1.2 s through the peer's proxy, so the download (6 requests, one
+    // worker) outlasts the first SAS. A thread does what the plugin's
+    // periodic hook does: renew_if_expiring() every 200 ms.
+    start(R"({"sas_lifetime_seconds": 7, "blob_proxy": {"delay_ms": 1200}})");
+    std::string url;
+    const std::string snapshot = snapshot_with_access(url);
+    SasSource sas(url, [&] { return client_->compute.grant_read_access(snapshot, 3600, client_->lro()); });
+    ASSERT_TRUE(sas.expires_at());
+    std::atomic<bool> done{false};
+    std::thread hook([&] {
+        for (int i = 0; i < 300 && !done; ++i) {  // at most 60 s
+            sas.renew_if_expiring();
+            std::this_thread::sleep_for(200ms);
+        }
+    });
+    BlobDownloadResult r;
+    try {
+        r = download_and_compare(sas, 1);
+    } catch (...) {
+        done = true;
+        hook.join();
+        throw;
+    }
+    done = true;
+    hook.join();
+    EXPECT_GE(r.sas_early_renewals, 1) << "the download did not outlast the first SAS";
+    EXPECT_EQ(r.sas_renewals, r.sas_early_renewals) << "storage refused a SAS: it was renewed too late";
 }
 
 TEST_F(AzureClientPeers, AnExpiredSasThatCannotBeRenewedSaysSo) {

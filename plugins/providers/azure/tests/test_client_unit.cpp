@@ -1,9 +1,11 @@
 // The Azure client's parsers and small rules, without a server: Get Page
 // Ranges XML, the VHD footer, ARM error bodies and resource ids, the VM JSON,
-// endpoints and URLs.
+// endpoints and URLs, the SAS expiry and its renewal ahead of it.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
+#include <ctime>
 
 #include "arm_client.hpp"
 #include "compute.hpp"
@@ -12,6 +14,7 @@
 #include "hypersdk/plugin_common/json_access.hpp"
 #include "one_line.hpp"
 #include "page_blob.hpp"
+#include "sas_source.hpp"
 #include "url.hpp"
 #include "vhd_footer.hpp"
 
@@ -218,4 +221,100 @@ TEST(HostileAnswers, DeeplyNestedJsonAndEndlessXmlAreRefusedNotRecursed) {
         "<PageList><PageRange><Start>99999999999999999999999</Start><End>511</End></PageRange></PageList>";
     EXPECT_THROW(parse_page_list(huge, out), Error);
     EXPECT_TRUE(out.empty());
+}
+
+// ---- the SAS expiry (se) and renewing ahead of it ----
+
+namespace {
+
+SasClock::time_point utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0) {
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    return SasClock::from_time_t(::timegm(&tm));
+}
+
+}  // namespace
+
+TEST(AzureSas, ExpiryIsReadFromEveryFormOfSe) {
+    const std::string base = "https://acct.blob.core.windows.net/c/b.vhd?sv=2021-08-06&sr=b&sp=r&";
+    EXPECT_EQ(sas_expiry(base + "se=2026-12-02T11%3A30%3A15Z&sig=abc"), utc(2026, 12, 2, 11, 30, 15));
+    EXPECT_EQ(sas_expiry(base + "se=2026-12-02T11:30:15Z&sig=abc"), utc(2026, 12, 2, 11, 30, 15));
+    EXPECT_EQ(sas_expiry(base + "se=2026-12-02T11%3A30%3A15.1234567Z"), utc(2026, 12, 2, 11, 30, 15));
+    EXPECT_EQ(sas_expiry(base + "se=2026-12-02T23%3A59Z"), utc(2026, 12, 2, 23, 59));
+    EXPECT_EQ(sas_expiry(base + "se=2027-01-31"), utc(2027, 1, 31));
+}
+
+TEST(AzureSas, AnUnreadableOrMissingSeGivesNoExpiry) {
+    const std::string base = "https://acct.blob.core.windows.net/c/b.vhd?sp=r&";
+    EXPECT_FALSE(sas_expiry(base + "sig=abc"));
+    EXPECT_FALSE(sas_expiry(base + "se=tomorrow&sig=abc"));
+    EXPECT_FALSE(sas_expiry(base + "se=2026-12-02T11%3A30%3A15"));  // no Z: not UTC
+    EXPECT_FALSE(sas_expiry(base + "se=2026-13-02"));
+    EXPECT_FALSE(sas_expiry(base + "se=2026-12-02T25%3A00Z"));
+    EXPECT_FALSE(sas_expiry(base + "se=2026-12-02T11%3A30%3A15.Z"));
+    EXPECT_FALSE(sas_expiry(base + "se=2026-12-02T11%3A30%3A15xZ"));
+}
+
+TEST(AzureSas, TheMarginIsAThirdOfTheLifetimeAtMostFiveMinutes) {
+    using std::chrono::seconds;
+    EXPECT_EQ(sas_renewal_margin(seconds(3600)), seconds(300));
+    EXPECT_EQ(sas_renewal_margin(seconds(600)), seconds(200));
+    EXPECT_EQ(sas_renewal_margin(seconds(9)), seconds(3));
+    EXPECT_EQ(sas_renewal_margin(seconds(-5)), seconds(0));
+}
+
+// "YYYY-MM-DDThh%3Amm%3AssZ" of `t`, as a SAS URL carries it.
+static std::string se_of(SasClock::time_point t) {
+    const time_t seconds = SasClock::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&seconds, &tm);
+    char text[64];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H%%3A%M%%3A%SZ", &tm);
+    return text;
+}
+
+TEST(AzureSas, RenewsOnlyOnceTheMarginBeforeSeIsReached) {
+    // An hour of access from now: renewed from 5 minutes before se on.
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(SasClock::now());
+    const auto url_until = [](SasClock::time_point se) {
+        return "https://acct.blob.core.windows.net/c/b.vhd?sp=r&se=" + se_of(se) + "&sig=s";
+    };
+    const auto first_se = now + std::chrono::hours(1), second_se = now + std::chrono::hours(2);
+    int grants = 0;
+    SasSource sas(url_until(first_se), [&] {
+        ++grants;
+        return url_until(second_se);
+    });
+    ASSERT_EQ(sas.expires_at(), first_se);
+    EXPECT_FALSE(sas.renew_if_expiring(first_se - std::chrono::seconds(301)));
+    EXPECT_EQ(grants, 0);
+    EXPECT_TRUE(sas.renew_if_expiring(first_se - std::chrono::seconds(299)));
+    EXPECT_EQ(grants, 1);
+    EXPECT_EQ(sas.expires_at(), second_se);
+    EXPECT_EQ(sas.url(), url_until(second_se));
+    // The new one, an hour and 5 minutes from "now" when it arrived: 5 minutes of margin again.
+    EXPECT_FALSE(sas.renew_if_expiring(first_se + std::chrono::seconds(1)));
+    EXPECT_EQ(sas.renewals(), 1);
+    EXPECT_EQ(sas.early_renewals(), 1);
+}
+
+TEST(AzureSas, ASasThatCannotBeRenewedOrHasNoExpiryIsLeftAlone) {
+    SasSource users("https://acct.blob.core.windows.net/c/b.vhd?sp=r&se=2000-01-01&sig=s");
+    EXPECT_FALSE(users.renew_if_expiring());  // a user's SAS URL: nothing can renew it
+    int grants = 0;
+    SasSource no_expiry("https://acct.blob.core.windows.net/c/b.vhd?sp=r&sig=s", [&] {
+        ++grants;
+        return std::string("https://acct.blob.core.windows.net/c/b.vhd?sp=r&sig=t");
+    });
+    EXPECT_FALSE(no_expiry.renew_if_expiring(SasClock::now() + std::chrono::hours(24 * 365)));
+    EXPECT_EQ(grants, 0);
+    no_expiry.renew();  // storage refused it: renewed whatever its se says
+    EXPECT_EQ(grants, 1);
+    EXPECT_EQ(no_expiry.renewals(), 1);
+    EXPECT_EQ(no_expiry.early_renewals(), 0);
 }

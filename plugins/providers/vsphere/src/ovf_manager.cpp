@@ -1,14 +1,17 @@
 #include "ovf_manager.hpp"
 
+#include <hypersdk/xml/xml_limits.hpp>
 #include <pugixml.hpp>
 
 #include <set>
 
 #include "errors.hpp"
-#include "xml_limits.hpp"
 
 namespace hypersdk::vsphere {
 namespace {
+
+// Real descriptors are kilobytes.
+constexpr xml::XmlLimits kOvfXmlLimits{16u << 20, 1u << 20, 128};
 
 std::string fault_text(pugi::xml_node fault) {
     std::string type = xsi_type(child(fault, "fault"));
@@ -79,7 +82,7 @@ std::optional<OvfDescriptorResult> create_ovf_descriptor(Session& session, const
 void check_ovf_descriptor(const std::string& descriptor, const std::vector<OvfFileRef>& files) {
     if (descriptor.empty()) throw Error(ErrorKind::protocol, "the OVF descriptor is empty");
     pugi::xml_document doc;
-    if (const std::string reason = parse_xml_limited(doc, descriptor, kOvfXmlLimits); !reason.empty())
+    if (const std::string reason = xml::parse_xml_limited(doc, descriptor, kOvfXmlLimits); !reason.empty())
         throw Error(ErrorKind::protocol, "the OVF descriptor is " + reason);
     const pugi::xml_node root = doc.document_element();
     if (local_name(root) != "Envelope") {

@@ -1,10 +1,14 @@
 #include "soap.hpp"
 
+#include <hypersdk/xml/xml_limits.hpp>
+
 #include "errors.hpp"
-#include "xml_limits.hpp"
 
 namespace hypersdk::vsphere {
 namespace {
+
+// A RetrievePropertiesEx page of 500 VMs with their devices is tens of MB.
+constexpr xml::XmlLimits kSoapXmlLimits{128u << 20, 4u << 20, 128};
 
 ErrorKind kind_of_fault(const std::string& type) {
     if (type == "InvalidLogin" || type == "NotAuthenticated" || type == "NoPermission")
@@ -125,7 +129,7 @@ MoRef to_moref(pugi::xml_node node) {
 
 Response parse_response(const std::string& body, std::string_view method) {
     auto doc = std::make_shared<pugi::xml_document>();
-    if (const std::string reason = parse_xml_limited(*doc, body, kSoapXmlLimits); !reason.empty()) {
+    if (const std::string reason = xml::parse_xml_limited(*doc, body, kSoapXmlLimits); !reason.empty()) {
         throw Error(ErrorKind::protocol, std::string(method) + ": the server's answer is " + reason +
                                              "; is the URL a vSphere SDK endpoint?");
     }

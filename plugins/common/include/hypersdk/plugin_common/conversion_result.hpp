@@ -1,13 +1,20 @@
 // The ConversionResult document every converter appends to its output
 // buffer (converter.h; docs/converter-json.md). Exactly these keys:
 // success, converted_files, report_path, duration_seconds, error, warnings,
-// metadata.
+// metadata, and artifacts only when there are some.
 #pragma once
 
 #include <string>
 #include <vector>
 
 namespace hypersdk::plugin_common {
+
+// A file the conversion wrote besides the disk images and the report, e.g.
+// {"libvirt_domain_xml", "/out/web.xml"}.
+struct ResultArtifact {
+    std::string kind;
+    std::string path;  // absolute
+};
 
 struct ConversionResult {
     bool success = false;
@@ -17,6 +24,7 @@ struct ConversionResult {
     std::string error;
     std::vector<std::string> warnings;
     std::string metadata_json = "{}";  // a JSON object's text
+    std::vector<ResultArtifact> artifacts;
 };
 
 std::string conversion_result_to_json(const ConversionResult& result);

@@ -12,6 +12,7 @@
 #include "cleanup.hpp"
 #include "instance_documents.hpp"
 #include "inventory.hpp"
+#include "snapshot_reads.hpp"
 #include "waits.hpp"
 
 namespace hypersdk::aws::plugin {
@@ -117,9 +118,8 @@ pk::ExportResult export_ebs_direct(AwsSession& session, InstanceDetails& d, cons
         for (const auto& s : taken) ids.push_back(s.id);
         taken = wait_for_snapshots(session.ec2, ids, wait_options(session, job));
 
-        uint64_t total = 0;
-        for (const auto& v : d.volumes) total += v.size_gib * kGiB;
-        uint64_t before = 0;
+        // The sinks are opened here, on the calling thread, and committed once every disk is read.
+        std::vector<SnapshotRead> reads;
         const std::string stem = file_stem(d.instance);
         for (size_t n = 0; n < d.volumes.size(); ++n) {
             const auto snapshot = std::find_if(taken.begin(), taken.end(), [&](const Snapshot& s) {
@@ -129,34 +129,21 @@ pk::ExportResult export_ebs_direct(AwsSession& session, InstanceDetails& d, cons
                 throw Error(ErrorKind::service, "CreateSnapshots made no snapshot of volume " +
                                                     d.volumes[n].id + " of " + d.instance.id +
                                                     " (ec2:CreateSnapshots)");
-            const auto blocks = session.ebs.list_snapshot_blocks(snapshot->id);
             const uint64_t size = d.volumes[n].size_gib * kGiB;
-            if (blocks.volume_size_bytes != size)
-                throw Error(ErrorKind::service,
-                            "snapshot " + snapshot->id + " is " + std::to_string(blocks.volume_size_bytes) +
-                                " bytes but volume " + d.volumes[n].id + " is " + std::to_string(size));
             const std::string file_name = stem + "-" + disk_id(n) + ".raw";
-            http::HostSink sink(
+            SnapshotRead read;
+            read.snapshot_id = snapshot->id;
+            read.volume_id = d.volumes[n].id;
+            read.size = size;
+            read.sink = std::make_unique<http::HostSink>(
                 job, disk_artifact(disk_id(n), file_name, "raw", size,
                                    "aws:ebs-direct:" + region + ":" + d.instance.id + ":" + d.volumes[n].id +
                                        ":" + snapshot->id + ":" + std::to_string(size)));
-            cxx::log(HYPERSDK_LOG_INFO, "reading " + snapshot->id + " (" + d.volumes[n].id + ", " +
-                                            std::to_string(blocks.blocks.size()) + " allocated blocks of " +
-                                            std::to_string(size / std::max<uint64_t>(blocks.block_size, 1)) +
-                                            ")");
-            BlockDownloadOptions o;
-            o.workers = std::clamp(options.parallel * 4, 4, 64);
-            o.progress = [&](uint64_t done, uint64_t) { job.progress(before + done, total); };
-            o.is_cancelled = [&job] { return job.cancelled(); };
-            const auto r = session.ebs.download(snapshot->id, blocks, sink, o);
-            sink.commit();
-            before += size;
+            reads.push_back(std::move(read));
             result.files.push_back({"disk", disk_id(n), file_name, "raw", size});
-            cxx::log(HYPERSDK_LOG_DEBUG, snapshot->id + ": " + std::to_string(r.bytes_fetched) +
-                                             " bytes fetched, " + std::to_string(r.zero_bytes) +
-                                             " bytes of holes, " + std::to_string(r.integrity_failures) +
-                                             " blocks fetched again");
         }
+        read_snapshots(session.ebs, reads, options.parallel, job);
+        for (auto& read : reads) read.sink->commit();
     } catch (const Error& e) {
         const auto left = snapshots.finish();
         rethrow_cancelled(e, d.instance.id,

@@ -80,9 +80,13 @@ const hypersdk_provider_capabilities kCapabilities = {
     sizeof(hypersdk_provider_capabilities), "aws", kExportFormats, kAuthMethods, false, false, kOptions,
 };
 
-// No call is made here: the first request checks the credentials.
+// One DescribeInstances page checks the credentials, so a wrong key fails here (auth) and not mid-export.
 std::unique_ptr<ap::AwsSession> open(const pk::OptionValues& config, const cxx::Job&) {
-    return ap::with_kit_errors([&] { return std::make_unique<ap::AwsSession>(ap::parse_settings(config)); });
+    return ap::with_kit_errors([&] {
+        auto session = std::make_unique<ap::AwsSession>(ap::parse_settings(config));
+        session->ec2.check_credentials();
+        return session;
+    });
 }
 
 std::vector<pk::VmSummary> list_vms(ap::AwsSession& session, const cxx::Job&) {

@@ -18,10 +18,12 @@ Cleanup::~Cleanup() {
 }
 
 void Cleanup::snapshot_created(const std::string& snapshot_id) {
+    std::lock_guard lock(mutex_);
     snapshots_.push_back(snapshot_id);
 }
 
 void Cleanup::access_granted(const std::string& resource_id) {
+    std::lock_guard lock(mutex_);
     if (std::find(grants_.begin(), grants_.end(), resource_id) == grants_.end())
         grants_.push_back(resource_id);
 }
@@ -39,25 +41,41 @@ void Cleanup::revoke_one(const std::string& resource_id) {
 }
 
 void Cleanup::revoke(const std::string& resource_id) {
-    const auto it = std::find(grants_.begin(), grants_.end(), resource_id);
-    if (it == grants_.end()) return;
-    grants_.erase(it);
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = std::find(grants_.begin(), grants_.end(), resource_id);
+        if (it == grants_.end()) return;
+        grants_.erase(it);
+    }
     revoke_one(resource_id);
 }
 
-void Cleanup::run() {
-    while (!grants_.empty()) {
-        const std::string id = grants_.back();
-        grants_.pop_back();
-        revoke_one(id);
+// The next grant to revoke, in the order granted ("" when none is left).
+std::string Cleanup::take_grant() {
+    std::lock_guard lock(mutex_);
+    if (grants_.empty()) return {};
+    std::string id = grants_.front();
+    grants_.erase(grants_.begin());
+    return id;
+}
+
+// The next snapshot to delete, newest first ("" when none is left); with
+// --keep-snapshots every snapshot moves to the kept list instead.
+std::string Cleanup::take_snapshot() {
+    std::lock_guard lock(mutex_);
+    if (keep_snapshots_) {
+        kept_.insert(kept_.end(), snapshots_.rbegin(), snapshots_.rend());
+        snapshots_.clear();
     }
-    while (!snapshots_.empty()) {
-        const std::string id = snapshots_.back();
-        snapshots_.pop_back();
-        if (keep_snapshots_) {
-            kept_.push_back(id);
-            continue;
-        }
+    if (snapshots_.empty()) return {};
+    std::string id = snapshots_.back();
+    snapshots_.pop_back();
+    return id;
+}
+
+void Cleanup::run() {
+    for (std::string id = take_grant(); !id.empty(); id = take_grant()) revoke_one(id);
+    for (std::string id = take_snapshot(); !id.empty(); id = take_snapshot()) {
         try {
             session_.compute().delete_snapshot(id, session_.lro("deleting snapshot " + id));
             cxx::log(HYPERSDK_LOG_INFO, "deleted snapshot " + id);
@@ -73,6 +91,7 @@ void Cleanup::run() {
 }
 
 std::vector<std::string> Cleanup::kept_snapshots() const {
+    std::lock_guard lock(mutex_);
     return kept_;
 }
 

@@ -1,7 +1,8 @@
-// What an export created or opened in Azure, undone in reverse order however
-// the export ends (success, failure, Ctrl-C): read access revoked
-// (endGetAccess) on every disk or snapshot it was granted on, and the
-// snapshots it created deleted unless --keep-snapshots. Cleanup runs without
+// What an export created or opened in Azure, undone however the export ends
+// (success, failure, Ctrl-C): read access revoked (endGetAccess) on every
+// disk or snapshot it was granted on, in the order granted, then the
+// snapshots it created deleted, newest first, unless --keep-snapshots.
+// Thread-safe: a disk's worker revokes its own grant when it is done. Cleanup runs without
 // the job's cancellation (a Ctrl-C must not stop it), bounded by the
 // operation timeout; a step that fails is a job warning naming what is left
 // behind and how to remove it, and the other steps still run.
@@ -9,6 +10,7 @@
 
 #include <hypersdk/cxx/plugin.hpp>
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,10 +38,13 @@ public:
 
 private:
     void revoke_one(const std::string& resource_id);
+    std::string take_grant();
+    std::string take_snapshot();
 
     Session& session_;
     cxx::Job job_;
     bool keep_snapshots_;
+    mutable std::mutex mutex_;  // the lists; never held during an ARM call
     std::vector<std::string> snapshots_;
     std::vector<std::string> grants_;
     std::vector<std::string> kept_;

@@ -1,30 +1,25 @@
-// org.hypersdk.provider.azure: the descriptor, the declared options and the C
-// entry points. Every entry runs inside run_entry() (cxx::guard), so no
-// exception crosses the ABI.
+// org.hypersdk.provider.azure: the descriptor, the declared options and the
+// functions the provider kit's C entry points call
+// (hypersdk/provider/entry_points.hpp), each inside its run_entry(), with the
+// client's errors turned into the kit's (kit_errors.hpp).
 #include <hypersdk/provider.h>
 #include <hypersdk/cxx/plugin.hpp>
+#include <hypersdk/provider/entry_points.hpp>
 
-#include <cstring>
 #include <memory>
 
-#include "error_status.hpp"
+#include "kit_errors.hpp"
 #include "plugin_config.hpp"
 #include "session.hpp"
+#include "vm_documents.hpp"
 #include "vm_export.hpp"
 #include "vm_view.hpp"
-
-// The opaque session handle of provider.h.
-struct hypersdk_provider_session {
-    explicit hypersdk_provider_session(hypersdk::azure::plugin::PluginConfig config)
-        : session(std::move(config)) {}
-    hypersdk::azure::plugin::Session session;
-};
 
 namespace {
 
 namespace cxx = hypersdk::cxx;
-namespace az = hypersdk::azure;
 namespace ap = hypersdk::azure::plugin;
+namespace pk = hypersdk::provider;
 
 const char* const kExportFormats[] = {"vhd", "raw", nullptr};
 const char* const kAuthMethods[] = {"client-secret", "sas-url", nullptr};
@@ -66,10 +61,12 @@ const hypersdk_option kAzureFormat =
            "vhd: the fixed VHD Azure stores (default); raw: the disk without its 512-byte footer", nullptr);
 const hypersdk_option kSasFile =
     option("disk-sas-url-file", HYPERSDK_OPTION_PATH, "FILE",
-           "read the disks from these SAS URLs (one per line, a secret file) instead of asking ARM", nullptr);
+           "read the disks from these SAS URLs (one per line, a secret file) instead of asking ARM; no "
+           "repeatable --disk-sas-url: ABI 1.1 options cannot be both repeatable and secret",
+           nullptr);
 const hypersdk_option kAccessSeconds =
     option("access-seconds", HYPERSDK_OPTION_INTEGER, "SECONDS",
-           "how long each read SAS from beginGetAccess lasts (renewed when it expires)", nullptr,
+           "how long each read SAS from beginGetAccess lasts (renewed before it expires)", nullptr,
            HYPERSDK_OPTION_RANGE, "3600", 60, 7 * 86400);
 const hypersdk_option kRangeMib =
     option("range-mib", HYPERSDK_OPTION_INTEGER, "MIB",
@@ -85,86 +82,45 @@ const hypersdk_provider_capabilities kCapabilities = {
     sizeof(hypersdk_provider_capabilities), "azure", kExportFormats, kAuthMethods, true, false, kOptions,
 };
 
-void require_session(hypersdk_provider_session* session) {
-    if (session == nullptr) throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, "no Azure session given");
-}
-
-std::string ref_or_throw(const char* vm_ref) {
-    if (vm_ref == nullptr || *vm_ref == '\0')
-        throw cxx::Error(
-            HYPERSDK_ERR_INVALID_ARGUMENT,
-            "no VM given: pass --vm NAME (with --resource-group RG) or a virtualMachines resource id");
-    return vm_ref;
-}
-
-int32_t open(const char* config_json, hypersdk_job* job, hypersdk_provider_session** out_session) {
-    return ap::run_entry(job, [&] {
-        if (out_session == nullptr) throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, "no session slot given");
-        *out_session = nullptr;
-        auto s = std::make_unique<hypersdk_provider_session>(ap::parse_config(config_json));
-        s->session.sign_in();
-        *out_session = s.release();
+// Signs in now (unless only SAS URLs are used), so wrong credentials fail at open.
+std::unique_ptr<ap::Session> open(const pk::OptionValues& config, const cxx::Job&) {
+    return ap::with_kit_errors([&] {
+        auto session = std::make_unique<ap::Session>(ap::parse_config(config));
+        session->sign_in();
+        return session;
     });
 }
 
-void close(hypersdk_provider_session* session) {
-    delete session;
+std::vector<pk::VmSummary> list_vms(ap::Session& session, const cxx::Job& job) {
+    if (!session.uses_arm())
+        throw pk::Error(
+            pk::ErrorKind::unsupported,
+            "listing VMs needs Azure credentials; --disk-sas-url-file only reads the blobs given");
+    return ap::with_kit_errors([&] { return ap::list_vms(session, job); });
 }
 
-int32_t list_vms(hypersdk_provider_session* session, hypersdk_job* job, hypersdk_buffer* out_json) {
-    return ap::run_entry(job, [&] {
-        require_session(session);
-        if (!session->session.uses_arm())
-            throw cxx::Error(
-                HYPERSDK_ERR_UNSUPPORTED,
-                "listing VMs needs Azure credentials; --disk-sas-url-file only reads the blobs given");
-        const cxx::Job j(job);
-        const auto vms = session->session.compute().list_vms(session->session.config().resource_group,
-                                                             [j] { return j.cancelled(); });
-        cxx::Buffer(out_json).append(ap::summaries_json(session->session, vms, j));
+pk::VmDescription describe_vm(ap::Session& session, const std::string& vm_ref, const cxx::Job& job) {
+    return ap::with_kit_errors([&] {
+        const auto view = session.uses_arm() ? ap::describe(session, vm_ref, job)
+                                             : ap::describe_sas_urls(session, vm_ref, job);
+        return ap::vm_description(view, ap::export_format(session.config(), "vhd"));
     });
 }
 
-int32_t describe_vm(hypersdk_provider_session* session, const char* vm_ref, hypersdk_job* job,
-                    hypersdk_buffer* out_json) {
-    return ap::run_entry(job, [&] {
-        require_session(session);
-        const cxx::Job j(job);
-        const std::string ref = ref_or_throw(vm_ref);
-        const auto view = session->session.uses_arm() ? ap::describe(session->session, ref, j)
-                                                      : ap::describe_sas_urls(session->session, ref, j);
-        cxx::Buffer(out_json).append(ap::description_json(view));
-    });
+pk::ExportResult export_vm(ap::Session& session, const std::string& vm_ref, const pk::OptionValues& options,
+                           const cxx::Job& job) {
+    return ap::with_kit_errors(
+        [&] { return ap::export_vm_to_sinks(session, vm_ref, ap::parse_export_options(options), job); });
 }
 
-int32_t export_vm(hypersdk_provider_session* session, const char* vm_ref, const char* options_json,
-                  hypersdk_job* job, hypersdk_buffer* out_json) {
-    return ap::run_entry(job, [&] {
-        require_session(session);
-        const auto options = ap::parse_export_options(options_json);
-        cxx::Buffer(out_json).append(
-            ap::export_vm_to_sinks(session->session, ref_or_throw(vm_ref), options, cxx::Job(job)));
-    });
-}
-
-const hypersdk_provider kProvider = {
-    sizeof(hypersdk_provider), &kCapabilities, open, close, list_vms, describe_vm, export_vm,
+const pk::ProviderFunctions<ap::Session> kFunctions = {
+    open,
+    list_vms,
+    describe_vm,
+    export_vm,
+    "no VM given: pass --vm NAME (with --resource-group RG) or a virtualMachines resource id",
 };
-
-int32_t init(const hypersdk_host* host) {
-    cxx::set_host(host);
-    return HYPERSDK_OK;
-}
-
-void deinit() {
-    cxx::set_host(nullptr);
-}
-
-const void* get_interface(const char* interface_id) {
-    if (interface_id != nullptr && std::strcmp(interface_id, HYPERSDK_PROVIDER_INTERFACE_ID) == 0)
-        return &kProvider;
-    return nullptr;
-}
+const hypersdk_provider& kProvider = pk::provider_table<kFunctions, kCapabilities>;
 
 const hypersdk_plugin_descriptor kDescriptor = {
     sizeof(hypersdk_plugin_descriptor),
@@ -175,9 +131,9 @@ const hypersdk_plugin_descriptor kDescriptor = {
     "0.1.0",
     HYPERSDK_PLUGIN_KIND_PROVIDER,
     HYPERSDK_THREAD_MODEL_PARALLEL,
-    init,
-    deinit,
-    get_interface,
+    cxx::init_keep_host,
+    cxx::deinit_forget_host,
+    pk::provider_get_interface<kProvider>,
     "Microsoft Azure provider: managed-disk VMs through full snapshots, a read SAS and Get Page Ranges",
     "https://learn.microsoft.com/rest/api/compute/",
     "Apache-2.0",

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <hypersdk/provider/option_values.hpp>
+
 #include "config.hpp"
 
 namespace hypersdk::azure::plugin {
@@ -28,13 +30,15 @@ struct ExportOptions {
     int parallel = 4;
 };
 
-// Throws cxx::Error(INVALID_ARGUMENT) naming the option.
-PluginConfig parse_config(const char* config_json);
-ExportOptions parse_export_options(const char* options_json);
+// Throws provider::Error(config) naming the option, or azure::Error(config)
+// from Config::normalise (endpoints, identifiers, missing credentials).
+PluginConfig parse_config(const provider::OptionValues& config);
+// Throws provider::Error(unsupported) for a format other than vhd or raw.
+ExportOptions parse_export_options(const provider::OptionValues& options);
 
 // SAS URLs from a file, one per line ('#' comments and blank lines skipped).
 // The file is the user's secret: read bounded (1 MiB), never echoed; each
-// line must be an https URL with a query (the SAS). Throws cxx::Error.
+// line must be an https URL with a query (the SAS). Throws provider::Error(config).
 std::vector<std::string> read_sas_url_file(const std::string& path);
 
 }  // namespace hypersdk::azure::plugin

@@ -1,176 +1,85 @@
 #include "vm_export.hpp"
 
-#include <hypersdk/http/host_sink.hpp>
+#include <hypersdk/provider/error.hpp>
+#include <hypersdk/provider/sink_artifact.hpp>
 
 #include <cctype>
 #include <chrono>
 
 #include "cleanup.hpp"
+#include "disk_downloads.hpp"
 #include "errors.hpp"
 #include "page_blob.hpp"
 #include "url.hpp"
-#include "vm_json_writer.hpp"
+#include "vm_documents.hpp"
 
 namespace hypersdk::azure::plugin {
 namespace {
 
-struct WrittenFile {
-    std::string id, file_name, format;
-    uint64_t bytes = 0;
-};
-
-// A file name stem from a VM name: Azure allows letters, digits, '-', '_' and
-// '.', but a name from a user's --vm may hold anything.
-std::string file_stem(const std::string& name) {
-    std::string out;
-    for (unsigned char c : name)
-        out += std::isalnum(c) || c == '-' || c == '_' || c == '.' ? static_cast<char>(c) : '_';
-    while (!out.empty() && out.front() == '.') out.erase(0, 1);
-    if (out.empty()) out = "vm";
-    return out.substr(0, 120);
+bool is_cancellation(const std::exception& e) {
+    if (const auto* a = dynamic_cast<const Error*>(&e)) return a->kind() == ErrorKind::cancelled;
+    if (const auto* k = dynamic_cast<const provider::Error*>(&e))
+        return k->kind() == provider::ErrorKind::cancelled;
+    if (const auto* c = dynamic_cast<const cxx::Error*>(&e)) return c->status() == HYPERSDK_ERR_CANCELLED;
+    if (const auto* h = dynamic_cast<const http::Error*>(&e)) return h->kind() == http::ErrorKind::cancelled;
+    return false;
 }
 
-std::string artifact_json(const DiskView& disk, const std::string& file_name, const std::string& format,
-                          uint64_t bytes, const std::string& source_key) {
-    rapidjson::StringBuffer out;
-    JsonWriter w(out);
-    w.StartObject();
-    key(w, "kind", "disk");
-    key(w, "id", disk.id);
-    key(w, "file_name", file_name);
-    key(w, "format", format);
-    w.Key("expected_bytes");
-    w.Uint64(bytes);
-    // The blob's size is known for certain: a short transfer never commits.
-    w.Key("exact_bytes");
-    w.Uint64(bytes);
-    key(w, "source_key", source_key.substr(0, 4096));
-    w.EndObject();
-    return out.GetString();
-}
-
-struct Transfer {
-    const DiskView* disk;
-    std::string source;  // the resource the SAS reads (snapshot or disk id), or "" for a user's SAS URL
-    std::string key_base;
-};
-
-class Exporter {
-public:
-    Exporter(Session& session, const ExportOptions& options, const cxx::Job& job)
-        : session_(session),
-          job_(job),
-          cancelled_([job] { return job.cancelled(); }),
-          blob_client_(session.blob_client_options()) {
-        const std::string format =
-            session.config().azure_format.empty() ? options.format : session.config().azure_format;
-        raw_ = format == "raw";
-        format_ = raw_ ? "raw" : "vhd";
-        workers_ = options.parallel;
-    }
-
-    void plan_total(const std::vector<DiskView>& disks) {
-        for (const auto& d : disks) total_ += d.capacity_bytes + (raw_ ? 0 : kVhdFooterBytes);
-    }
-
-    // Downloads one disk through `sas` into a new sink and commits it.
-    void download(const Transfer& t, SasSource& sas, const std::string& stem) {
-        PageBlobReader reader(blob_client_, sas);
-        const BlobLayout layout = reader.inspect(cancelled_);
-        if (t.disk->capacity_bytes != 0 && layout.footer.current_size != t.disk->capacity_bytes)
-            job_.warning("export", "disk " + t.disk->label + " is " + std::to_string(t.disk->capacity_bytes) +
-                                       " bytes by ARM but its blob holds " +
-                                       std::to_string(layout.footer.current_size));
-        const uint64_t bytes = raw_ ? layout.footer.current_size : layout.blob_size;
-        const std::string file_name = stem + "-" + t.disk->id + "." + format_;
-        const std::string source_key = t.key_base + ":vhd " + layout.footer.unique_id + ":blob " +
-                                       std::to_string(layout.blob_size) + ":" + format_;
-        http::HostSink sink(job_, artifact_json(*t.disk, file_name, format_, bytes, source_key));
-        BlobDownloadOptions o;
-        o.workers = workers_;
-        o.range_size = session_.config().range_bytes;
-        o.drop_footer = raw_;
-        o.is_cancelled = cancelled_;
-        const uint64_t base = done_;
-        o.progress = [this, base](uint64_t done, uint64_t) { job_.progress(base + done, total_); };
-        o.log = [](const std::string& line) { cxx::log(HYPERSDK_LOG_INFO, line); };
-        const auto r = reader.download(sink, layout, o);
-        sink.commit();
-        done_ += bytes;
-        cxx::log(HYPERSDK_LOG_INFO,
-                 "disk " + t.disk->label + ": " + std::to_string(r.page_ranges) + " page ranges, " +
-                     std::to_string(r.data_bytes) + " of " + std::to_string(r.blob_size) +
-                     " bytes hold data; fetched " + std::to_string(r.bytes_fetched) + " bytes, " +
-                     std::to_string(r.md5_verified) + " ranges verified by Content-MD5, SAS renewed " +
-                     std::to_string(r.sas_renewals) + " times" +
-                     (r.transfer.resumed_from ? ", resumed at byte " + std::to_string(r.transfer.resumed_from)
-                                              : ""));
-        files_.push_back({t.disk->id, file_name, format_, bytes});
-        renewals_ += r.sas_renewals;
-    }
-
-    const std::vector<WrittenFile>& files() const { return files_; }
-    int renewals() const { return renewals_; }
-    const http::CancelFn& cancelled() const { return cancelled_; }
-
-private:
-    Session& session_;
-    cxx::Job job_;
-    http::CancelFn cancelled_;
-    http::Client blob_client_;
-    bool raw_ = false;
-    std::string format_;
-    int workers_ = 4;
-    uint64_t total_ = 0, done_ = 0;
-    std::vector<WrittenFile> files_;
-    int renewals_ = 0;
-};
-
-std::string result_json(const VmView& view, const std::vector<WrittenFile>& files, bool powered_off,
-                        std::optional<bool> crash_consistent, const std::vector<std::string>& notes,
-                        const std::string& method) {
-    rapidjson::StringBuffer out;
-    JsonWriter w(out);
-    w.StartObject();
-    write_description_members(w, view);
-    w.Key("files");
-    w.StartArray();
-    for (const auto& f : files) {
-        w.StartObject();
-        key(w, "kind", "disk");
-        key(w, "id", f.id);
-        key(w, "file_name", f.file_name);
-        key(w, "format", f.format);
-        w.Key("bytes");
-        w.Uint64(f.bytes);
-        w.EndObject();
-    }
-    w.EndArray();
-    w.Key("powered_off_by_export");
-    w.Bool(powered_off);
-    if (crash_consistent) {
-        w.Key("crash_consistent");
-        w.Bool(*crash_consistent);
-    }
-    w.Key("notes");
-    w.StartArray();
-    for (const auto& n : notes) w.String(n.c_str(), static_cast<rapidjson::SizeType>(n.size()));
-    w.EndArray();
-    key(w, "export_method", method);
-    w.EndObject();
-    return out.GetString();
-}
-
-// Cancellation as the SDK's status, with what was cleaned up.
-[[noreturn]] void rethrow_cancelled(const std::string& vm, bool snapshots, bool kept) {
-    throw cxx::Error(
-        HYPERSDK_ERR_CANCELLED,
+// Cancellation as the kit's error, with what was cleaned up.
+[[noreturn]] void throw_cancelled(const std::string& vm, bool snapshots, bool kept) {
+    throw provider::Error(
+        provider::ErrorKind::cancelled,
         "export of VM " + vm + " cancelled; read access was revoked" +
             (snapshots ? (kept ? " (snapshots kept: --keep-snapshots)" : " and the snapshots deleted") : "") +
             "; partial files are kept for a resume");
 }
 
+DownloadSettings download_settings(const Session& session, const ExportOptions& options,
+                                   const std::string& vm_name) {
+    DownloadSettings s;
+    s.format = export_format(session.config(), options.format);
+    s.file_stem = provider::file_stem(vm_name).substr(0, 120);
+    s.parallel = options.parallel;
+    s.range_bytes = session.config().range_bytes;
+    return s;
+}
+
+std::string renewal_note(const DownloadedDisks& done) {
+    return "read SAS renewed " + std::to_string(done.sas_renewals) + " times during the download (" +
+           std::to_string(done.early_renewals) + " ahead of its expiry, " +
+           std::to_string(done.sas_renewals - done.early_renewals) + " after storage refused it)";
+}
+
+// --disk-sas-url-file: the user's own SAS URLs, nothing to renew or clean up.
+provider::ExportResult export_sas_urls(Session& session, const std::string& vm_ref,
+                                       const ExportOptions& options, const cxx::Job& job) {
+    const VmView view = describe_sas_urls(session, vm_ref, job);
+    const DownloadSettings settings = download_settings(session, options, vm_ref);
+    std::vector<DiskTransfer> transfers;
+    for (const auto& d : view.disks)
+        transfers.push_back(
+            {&d, std::make_unique<SasSource>(d.sas_url), "", "azure-sas:" + without_query(d.sas_url)});
+    DownloadedDisks done;
+    try {
+        done = download_disks(session, transfers, settings, job, {});
+    } catch (const std::exception& e) {
+        if (is_cancellation(e)) throw_cancelled(vm_ref, false, false);
+        throw;
+    }
+    provider::ExportResult result;
+    result.vm = vm_description(view, settings.format);
+    result.files = std::move(done.files);
+    result.notes.push_back("disks read from SAS URLs given by the user; the VM was not looked up in Azure");
+    result.export_method = "azure-sas-url";
+    return result;
+}
+
 }  // namespace
+
+std::string export_format(const PluginConfig& config, const std::string& host_format) {
+    const std::string& format = config.azure_format.empty() ? host_format : config.azure_format;
+    return format == "raw" ? "raw" : "vhd";
+}
 
 std::string snapshot_name(const std::string& disk_name, const std::string& stamp) {
     std::string base;
@@ -187,7 +96,6 @@ VmView describe_sas_urls(Session& session, const std::string& vm_name, const cxx
     VmView view;
     view.from_sas_urls = true;
     view.vm.name = vm_name;
-    view.power_state = "unknown";
     for (size_t i = 0; i < session.config().sas_urls.size(); ++i) {
         SasSource sas(session.config().sas_urls[i]);
         PageBlobReader reader(client, sas);
@@ -202,27 +110,11 @@ VmView describe_sas_urls(Session& session, const std::string& vm_name, const cxx
     return view;
 }
 
-std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, const ExportOptions& options,
-                               const cxx::Job& job) {
-    Exporter exporter(session, options, job);
+provider::ExportResult export_vm_to_sinks(Session& session, const std::string& vm_ref,
+                                          const ExportOptions& options, const cxx::Job& job) {
+    if (!session.uses_arm()) return export_sas_urls(session, vm_ref, options, job);
     const PluginConfig& config = session.config();
-    std::vector<std::string> notes;
-
-    if (!session.uses_arm()) {
-        VmView view = describe_sas_urls(session, vm_ref, job);
-        exporter.plan_total(view.disks);
-        try {
-            for (const auto& d : view.disks) {
-                SasSource sas(d.sas_url);  // the user's own SAS: nothing can renew it
-                exporter.download({&d, "", "azure-sas:" + without_query(d.sas_url)}, sas, file_stem(vm_ref));
-            }
-        } catch (const Error& e) {
-            if (e.kind() == ErrorKind::cancelled) rethrow_cancelled(vm_ref, false, false);
-            throw;
-        }
-        notes.push_back("disks read from SAS URLs given by the user; the VM was not looked up in Azure");
-        return result_json(view, exporter.files(), false, std::nullopt, notes, "azure-sas-url");
-    }
+    const http::CancelFn cancelled = [job] { return job.cancelled(); };
 
     VmView view = describe(session, vm_ref, job);
     const VmInfo& vm = view.vm;
@@ -240,22 +132,23 @@ std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, cons
                     "VM: pass --power-off to deallocate it, or leave out --no-snapshot to export from "
                     "snapshots while it runs");
         cxx::log(HYPERSDK_LOG_INFO, "deallocating VM " + vm.name + " for the export (--power-off)");
-        session.compute().deallocate(vm, session.lro("deallocating VM " + vm.name), exporter.cancelled());
+        session.compute().deallocate(vm, session.lro("deallocating VM " + vm.name), cancelled);
         powered_off = true;
         view.vm.power_state = "deallocated";
-        view.power_state = "poweredOff";
     }
     const bool running = vm.power_state != "deallocated" && vm.power_state != "stopped";
-    exporter.plan_total(view.disks);
+    const DownloadSettings settings = download_settings(session, options, vm.name);
 
     Cleanup cleanup(session, job, config.keep_snapshots);
+    DownloadedDisks done;
     try {
-        std::vector<Transfer> transfers;
+        std::vector<DiskTransfer> transfers;
         const std::string stamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                                      std::chrono::system_clock::now().time_since_epoch())
                                                      .count());
+        // Snapshots one after another, close together in time, before any download.
         for (const auto& d : view.disks) {
-            Transfer t{&d, d.resource_id, ""};
+            DiskTransfer t{&d, nullptr, d.resource_id, ""};
             if (use_snapshots) {
                 const std::string name = snapshot_name(d.label, stamp);
                 t.source = session.compute().snapshot_id(vm.resource_group, name);
@@ -264,7 +157,7 @@ std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, cons
                 try {
                     session.compute().create_snapshot(vm.resource_group, name, vm.location, d.resource_id,
                                                       session.lro("snapshot " + name + " of disk " + d.label),
-                                                      exporter.cancelled());
+                                                      cancelled);
                 } catch (const Error& e) {
                     if (e.kind() == ErrorKind::cancelled) throw;
                     throw Error(e.kind(), "the snapshot of disk " + d.label + " failed: " + e.what() +
@@ -276,40 +169,41 @@ std::string export_vm_to_sinks(Session& session, const std::string& vm_ref, cons
             }
             transfers.push_back(std::move(t));
         }
-        for (const auto& t : transfers) {
-            const auto grant = [&session, &t, &exporter] {
-                return session.compute().grant_read_access(t.source, session.config().access_seconds,
-                                                           session.lro("beginGetAccess on " + t.source),
-                                                           exporter.cancelled());
+        // A read SAS for each; renewing one (ahead of its expiry or after a
+        // 403) is beginGetAccess again on the same resource.
+        for (auto& t : transfers) {
+            const std::string source = t.source;
+            const auto grant = [&session, source, cancelled] {
+                return session.compute().grant_read_access(source, session.config().access_seconds,
+                                                           session.lro("beginGetAccess on " + source),
+                                                           cancelled);
             };
-            cleanup.access_granted(t.source);
-            SasSource sas(grant(), grant);
-            exporter.download(t, sas, file_stem(vm.name));
-            cleanup.revoke(t.source);
+            cleanup.access_granted(source);
+            t.sas = std::make_unique<SasSource>(grant(), grant);
         }
+        done = download_disks(session, transfers, settings, job,
+                              [&cleanup](const DiskTransfer& t) { cleanup.revoke(t.source); });
         cleanup.run();
-    } catch (const Error& e) {
-        if (e.kind() != ErrorKind::cancelled) throw;
+    } catch (const std::exception& e) {
+        if (!is_cancellation(e)) throw;  // ~Cleanup revokes and deletes
         cleanup.run();
-        rethrow_cancelled(vm.name, use_snapshots, config.keep_snapshots);
-    } catch (const cxx::Error& e) {
-        if (e.status() != HYPERSDK_ERR_CANCELLED) throw;
-        cleanup.run();
-        rethrow_cancelled(vm.name, use_snapshots, config.keep_snapshots);
+        throw_cancelled(vm.name, use_snapshots, config.keep_snapshots);
     }
 
-    if (use_snapshots && running) {
-        notes.push_back("disks read from full snapshots of the running VM " + vm.name +
-                        ": crash-consistent (as after a power cut), not application-consistent");
-    }
+    provider::ExportResult result;
+    result.vm = vm_description(view, settings.format);
+    result.files = std::move(done.files);
+    result.powered_off_by_export = powered_off;
+    result.crash_consistent = use_snapshots && running;
+    if (result.crash_consistent)
+        result.notes.push_back("disks read from full snapshots of the running VM " + vm.name +
+                               ": crash-consistent (as after a power cut), not application-consistent");
     for (const auto& kept : cleanup.kept_snapshots())
-        notes.push_back("snapshot kept (--keep-snapshots): " + kept);
-    if (exporter.renewals() > 0)
-        notes.push_back("read SAS renewed " + std::to_string(exporter.renewals()) +
-                        " times during the download");
-    return result_json(view, exporter.files(), powered_off,
-                       use_snapshots ? std::optional<bool>(running) : false, notes,
-                       use_snapshots ? "azure-snapshot-sas" : "azure-disk-sas");
+        result.notes.push_back("snapshot kept (--keep-snapshots): " + kept);
+    if (done.sas_renewals > 0) result.notes.push_back(renewal_note(done));
+    result.export_method = use_snapshots ? "azure-snapshot-sas" : "azure-disk-sas";
+    result.extra = azure_result_keys(view);
+    return result;
 }
 
 }  // namespace hypersdk::azure::plugin

@@ -1,20 +1,11 @@
 #include "vm_view.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <map>
 
 #include "errors.hpp"
-#include "vm_json_writer.hpp"
+#include "vm_documents.hpp"
 
 namespace hypersdk::azure::plugin {
-
-std::string host_power_state(const std::string& platform_state) {
-    if (platform_state == "running") return "poweredOn";
-    if (platform_state == "deallocated" || platform_state == "stopped") return "poweredOff";
-    return "unknown";  // starting, stopping, deallocating, or not reported
-}
 
 VmInfo find_vm(Session& session, const std::string& vm_ref, const http::CancelFn& cancelled) {
     if (vm_ref.rfind("/subscriptions/", 0) == 0) {
@@ -43,7 +34,6 @@ VmView describe(Session& session, const std::string& vm_ref, const cxx::Job& job
     const http::CancelFn cancelled = [job] { return job.cancelled(); };
     VmView view;
     view.vm = find_vm(session, vm_ref, cancelled);
-    view.power_state = host_power_state(view.vm.power_state);
     for (size_t i = 0; i < view.vm.disks.size(); ++i) {
         const VmDisk& d = view.vm.disks[i];
         if (d.id.empty())
@@ -72,18 +62,17 @@ VmView describe(Session& session, const std::string& vm_ref, const cxx::Job& job
     return view;
 }
 
-std::string summaries_json(Session& session, const std::vector<VmInfo>& vms, const cxx::Job& job) {
+std::vector<provider::VmSummary> list_vms(Session& session, const cxx::Job& job) {
+    const http::CancelFn cancelled = [job] { return job.cancelled(); };
+    const auto vms = session.compute().list_vms(session.config().resource_group, cancelled);
     // CPUs and memory by size, one size table per location.
     std::map<std::string, std::map<std::string, VmSize>> sizes;
-    rapidjson::StringBuffer out;
-    JsonWriter w(out);
-    w.StartArray();
+    std::vector<provider::VmSummary> out;
     for (const auto& vm : vms) {
         if (!sizes.count(vm.location)) {
             auto& table = sizes[vm.location];
             try {
-                for (auto& s : session.compute().vm_sizes(vm.location, [job] { return job.cancelled(); }))
-                    table[s.name] = s;
+                for (auto& s : session.compute().vm_sizes(vm.location, cancelled)) table[s.name] = s;
             } catch (const Error& e) {
                 if (e.kind() == ErrorKind::cancelled) throw;
                 job.warning("list", "VM sizes of " + vm.location + " are unknown: " + e.what());
@@ -91,36 +80,10 @@ std::string summaries_json(Session& session, const std::vector<VmInfo>& vms, con
         }
         const auto& table = sizes[vm.location];
         const auto size = table.find(vm.vm_size);
-        uint64_t disk_bytes = 0;
-        for (const auto& d : vm.disks) disk_bytes += d.size_gb << 30;
-        w.StartObject();
-        key(w, "id", vm.id);
-        key(w, "name", vm.name);
-        key(w, "power_state", host_power_state(vm.power_state));
-        key(w, "platform_state", vm.power_state.empty() ? "unknown" : vm.power_state);
-        key(w, "path", vm.resource_group + "/" + vm.name);
-        w.Key("cpu");
-        w.Int(size == table.end() ? 0 : size->second.cores);
-        w.Key("memory_mb");
-        w.Int64(size == table.end() ? 0 : size->second.memory_mb);
-        w.Key("disk_bytes");
-        w.Uint64(disk_bytes);
-        key(w, "resource_group", vm.resource_group);
-        key(w, "location", vm.location);
-        key(w, "vm_size", vm.vm_size);
-        w.EndObject();
+        out.push_back(
+            vm_summary(vm, size == table.end() ? std::nullopt : std::optional<VmSize>(size->second)));
     }
-    w.EndArray();
-    return out.GetString();
-}
-
-std::string description_json(const VmView& view) {
-    rapidjson::StringBuffer out;
-    JsonWriter w(out);
-    w.StartObject();
-    write_description_members(w, view);
-    w.EndObject();
-    return out.GetString();
+    return out;
 }
 
 }  // namespace hypersdk::azure::plugin

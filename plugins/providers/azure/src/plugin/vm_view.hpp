@@ -1,9 +1,10 @@
-// What the provider says about a VM: the ARM VM with its disks' exact sizes,
-// its NICs and its size's CPUs and memory, in the host's terms (power state
-// mapped to poweredOn/poweredOff/suspended/unknown, firmware bios/uefi).
+// What the provider finds out about a VM: the ARM VM with its disks' exact
+// sizes, its NICs and its size's CPUs and memory (vm_documents.hpp writes it
+// in the host's terms); and the list of VMs with their sizes' CPUs and memory.
 #pragma once
 
 #include <hypersdk/cxx/plugin.hpp>
+#include <hypersdk/provider/documents.hpp>
 
 #include <string>
 #include <vector>
@@ -24,16 +25,12 @@ struct DiskView {
 
 struct VmView {
     VmInfo vm;
-    std::string power_state;  // the host's word
-    int cpu = 0;
+    int cpu = 0;  // 0: the size table could not be read
     int64_t memory_mb = 0;
     std::vector<DiskView> disks;
     std::vector<NicInfo> nics;
     bool from_sas_urls = false;
 };
-
-// Azure's PowerState/<word> as the host's enumeration.
-std::string host_power_state(const std::string& platform_state);
 
 // "NAME" (with --resource-group, or searched in the subscription) or a full
 // virtualMachines resource id. Throws Error(not_found / config).
@@ -43,7 +40,8 @@ VmInfo find_vm(Session& session, const std::string& vm_ref, const http::CancelFn
 // read the size table is a job warning, not an error).
 VmView describe(Session& session, const std::string& vm_ref, const cxx::Job& job);
 
-std::string summaries_json(Session& session, const std::vector<VmInfo>& vms, const cxx::Job& job);
-std::string description_json(const VmView& view);
+// The VMs of --resource-group (or the subscription) as vm-summaries; a size
+// table that cannot be read is a job warning (those VMs have no CPUs listed).
+std::vector<provider::VmSummary> list_vms(Session& session, const cxx::Job& job);
 
 }  // namespace hypersdk::azure::plugin

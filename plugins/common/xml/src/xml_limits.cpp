@@ -1,8 +1,8 @@
-#include "xml_limits.hpp"
+#include <hypersdk/xml/xml_limits.hpp>
 
 #include <algorithm>
 
-namespace hypersdk::vsphere {
+namespace hypersdk::xml {
 namespace {
 
 // Deepest element nesting, walked with parent links: no recursion, one visit
@@ -51,4 +51,4 @@ std::string parse_xml_limited(pugi::xml_document& document, std::string_view tex
     return {};
 }
 
-}  // namespace hypersdk::vsphere
+}  // namespace hypersdk::xml

@@ -81,6 +81,7 @@ GcpPeer::GcpPeer(GcpPeerOptions options) : options_(std::move(options)) {
     const KeyPair right = make_rsa_key();
     const KeyPair wrong = make_rsa_key();
     private_key_pem_ = right.private_pem;
+    wrong_private_key_pem_ = wrong.private_pem;
     std::ostringstream config;
     config << "{\"project\": " << json_string(options_.project)
            << ", \"client_email\": " << json_string(client_email_)

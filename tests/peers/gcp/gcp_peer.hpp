@@ -43,6 +43,8 @@ public:
     std::filesystem::path wrong_key_file() const { return dir_ / "wrong-key.json"; }
     // The PEM of the right private key (for redaction checks).
     const std::string& private_key_pem() const { return private_key_pem_; }
+    // The PEM of wrong_key_file()'s private key (a secret no message may show).
+    const std::string& wrong_private_key_pem() const { return wrong_private_key_pem_; }
 
     // What the peer was asked, one line per event (TOKEN issued, CREATE_IMAGE name, ...).
     std::string requests() const;
@@ -54,6 +56,7 @@ private:
     TempDir dir_;
     std::string client_email_;
     std::string private_key_pem_;
+    std::string wrong_private_key_pem_;
     std::unique_ptr<NodePeer> peer_;
 };
 

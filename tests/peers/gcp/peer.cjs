@@ -22,7 +22,8 @@
 //   "faults": { "image_error": "message", "build_failure": "detail",
 //               "throttle": {"path_regex": "...", "times": N, "status": 429|503},
 //               "cut_media_after": BYTES, "cut_media_times": N,
-//               "expire_tokens_after_seconds": S } }
+//               "expire_tokens_after_seconds": S,
+//               "media_rate": BYTES_PER_SECOND } }   // media served slowly (cancellation tests)
 // The peer writes every request line (method, path) to DIR/requests.log
 // (cwd), so a test can check what the client did.
 'use strict';
@@ -351,10 +352,30 @@ async function cloudbuild(req, res, rest) {
 }
 
 // --- Cloud Storage JSON API v1 ---------------------------------------------------
+// An object's md5Hash, read in pieces (a 4 GiB disk's archive is beyond
+// readFileSync) and kept while the file's size and mtime stay the same.
+const md5Cache = new Map(); // file -> {size, mtimeMs, md5}
+function md5Of(file) {
+  const st = fs.statSync(file);
+  const cached = md5Cache.get(file);
+  if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.md5;
+  const hash = crypto.createHash('md5');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(4 << 20);
+    for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0;) hash.update(buffer.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  const md5 = hash.digest('base64');
+  md5Cache.set(file, { size: st.size, mtimeMs: st.mtimeMs, md5 });
+  return md5;
+}
+
 function objectMetadata(bucket, name, file) {
   const key = `${bucket}/${name}`;
   if (!generations.has(key)) generations.set(key, String(1700000000000000 + (++counter)));
-  const md5 = crypto.createHash('md5').update(fs.readFileSync(file)).digest('base64');
+  const md5 = md5Of(file);
   return {
     kind: 'storage#object', id: `${key}/${generations.get(key)}`, name, bucket, generation: generations.get(key),
     metageneration: '1', contentType: 'application/octet-stream', size: String(fs.statSync(file).size), md5Hash: md5,
@@ -402,6 +423,17 @@ function media(req, res, file, key, url) {
         setTimeout(() => res.socket && res.socket.destroy(), 20);
       }
     });
+    return undefined;
+  }
+  if (faults.media_rate) {
+    // Served at about media_rate bytes a second, so a test can cancel mid-download.
+    stream.on('data', (chunk) => {
+      stream.pause();
+      res.write(chunk);
+      setTimeout(() => stream.resume(), Math.ceil((1000 * chunk.length) / faults.media_rate));
+    });
+    stream.on('end', () => res.end());
+    res.on('close', () => stream.destroy());
     return undefined;
   }
   stream.pipe(res);

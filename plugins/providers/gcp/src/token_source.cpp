@@ -61,7 +61,9 @@ void ServiceAccountTokens::exchange() {
                     key_.token_uri + " refused the key of service account " + key_.client_email + " (HTTP " +
                         std::to_string(answer.status) + (code.empty() ? "" : ", " + code) +
                         (description.empty() ? "" : ": " + description) +
-                        "); check that the key file is current and not deleted, or create a new JSON key",
+                        "); check that the key file (GOOGLE_APPLICATION_CREDENTIALS / --credentials) is "
+                        "current and not "
+                        "deleted, or create a new JSON key",
                     answer.status);
     }
     try {

@@ -92,8 +92,11 @@ TEST_F(GuestBoot, UefiGuestWithItsEfiSystemPartitionWipedDoesNotBoot) {
     EXPECT_EQ(read_text(result.serial_log).find("Linux version"), std::string::npos) << "no kernel may start";
 }
 
-// The firmware setting: the UEFI guest (GPT, ESP, no BIOS boot code) started with BIOS.
-TEST_F(GuestBoot, UefiGuestBootedAsBiosDoesNotBoot) {
+// The firmware setting: the UEFI guest (GPT, ESP, no BIOS boot code) started
+// with BIOS. SeaBIOS runs the protective MBR's empty boot code and hangs, so
+// this one always waits out its bound: --all only (BiosGuestBootedAsUefi
+// below breaks the firmware setting by default, in ~20 s).
+TEST_F(GuestBoot, SlowUefiGuestBootedAsBiosDoesNotBoot) {
     const auto result =
         boot_image(guest_.disk(Firmware::uefi), "raw", Firmware::bios, Firmware::uefi, kBrokenBootLimit);
     EXPECT_FALSE(result.booted) << result.describe();

@@ -131,7 +131,8 @@ protected:
 
 }  // namespace
 
-TEST_F(GuestVsphere, BiosVmConvertedWithQemuImgBoots) {
+// Only with ./scripts/test --all: the VMDK convert and the virt-v2v BIOS tests cover BIOS by default.
+TEST_F(GuestVsphere, SlowBiosVmConvertedWithQemuImgBoots) {
     start_with_guest(Firmware::bios);
     ASSERT_FALSE(HasFailure());
     export_convert_and_boot(Firmware::bios, {"--converter", "qemu-img", "--fix=false"}, 900s);

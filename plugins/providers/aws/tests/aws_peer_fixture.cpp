@@ -22,7 +22,18 @@ AwsPeer::AwsPeer(AwsPeerSetup setup) : setup_(std::move(setup)) {
     const std::map<std::string, std::string> volumes = {{"vol-0aaaaaaaaaaaaaaa1", "web-root"},
                                                         {"vol-0aaaaaaaaaaaaaaa2", "web-data"},
                                                         {"vol-0bbbbbbbbbbbbbbb1", "db-root"}};
+    for (const auto& [id, image] : setup_.volume_images)
+        if (volumes.count(id) == 0) throw std::runtime_error("the AWS peer has no volume " + id);
+    std::map<std::string, uint64_t> size_gib;
     for (const auto& [id, name] : volumes) {
+        if (const auto supplied = setup_.volume_images.find(id); supplied != setup_.volume_images.end()) {
+            const uint64_t size = std::filesystem::file_size(supplied->second);
+            if (size == 0 || size % kGiB != 0)
+                throw std::runtime_error(supplied->second.string() + " is not a whole number of GiB");
+            images_[id] = supplied->second;
+            size_gib[id] = size / kGiB;
+            continue;
+        }
         const auto path = dir_.path() / (name + ".raw");
         write_patterned_raw(path, kGiB);
         // A second, different pattern at a block-unaligned place, so the volumes differ.
@@ -35,6 +46,7 @@ AwsPeer::AwsPeer(AwsPeerSetup setup) : setup_(std::move(setup)) {
         if (check.exit_code != 0 && check.err.find("does not support checks") == std::string::npos)
             throw std::runtime_error("qemu-img cannot read " + path.string() + ": " + check.err);
         images_[id] = path;
+        size_gib[id] = 1;
     }
     std::ofstream state(dir_.path() / "state.json");
     state << R"({"region": ")" << kAwsRegion << R"(", "credentials": {"accessKeyId": ")" << kAwsAccessKeyId
@@ -47,16 +59,22 @@ AwsPeer::AwsPeer(AwsPeerSetup setup) : setup_(std::move(setup)) {
           << R"(", "name": "web-01", "state": "running", "type": "t3.medium", "bootMode": "uefi",
      "rootDeviceName": "/dev/xvda", "platformDetails": "Linux/UNIX",
      "volumes": [{"id": "vol-0aaaaaaaaaaaaaaa1", "device": "/dev/xvda", "image": ")"
-          << images_["vol-0aaaaaaaaaaaaaaa1"].string() << R"(", "sizeGiB": 1},
+          << images_["vol-0aaaaaaaaaaaaaaa1"].string() << R"(", "sizeGiB": )"
+          << size_gib["vol-0aaaaaaaaaaaaaaa1"] << "}"
+          << R"(,
                  {"id": "vol-0aaaaaaaaaaaaaaa2", "device": "/dev/sdf", "image": ")"
-          << images_["vol-0aaaaaaaaaaaaaaa2"].string() << R"(", "sizeGiB": 1}],
+          << images_["vol-0aaaaaaaaaaaaaaa2"].string() << R"(", "sizeGiB": )"
+          << size_gib["vol-0aaaaaaaaaaaaaaa2"] << "}"
+          << R"(],
      "nics": [{"id": "eni-0123", "mac": "0a:1b:2c:3d:4e:5f", "subnetId": "subnet-1", "privateIp": "10.0.0.5"},
               {"id": "eni-0456", "mac": "0a:1b:2c:3d:4e:60", "subnetId": "subnet-2", "privateIp": "10.0.1.5", "deviceIndex": 1}]},
     {"id": ")"
           << kDbInstance << R"(", "name": "db-01", "state": "stopped", "type": "m5.large",
      "rootDeviceName": "/dev/sda1", "platformDetails": "Linux/UNIX",
      "volumes": [{"id": "vol-0bbbbbbbbbbbbbbb1", "device": "/dev/sda1", "image": ")"
-          << images_["vol-0bbbbbbbbbbbbbbb1"].string() << R"(", "sizeGiB": 1}],
+          << images_["vol-0bbbbbbbbbbbbbbb1"].string() << R"(", "sizeGiB": )"
+          << size_gib["vol-0bbbbbbbbbbbbbbb1"] << "}"
+          << R"(],
      "nics": [{"id": "eni-0789", "mac": "0a:1b:2c:3d:4e:70", "subnetId": "subnet-1", "privateIp": "10.0.0.9"}]}
   ],
   "instanceTypes": {"t3.medium": {"vcpus": 2, "memoryMiB": 4096, "bootModes": ["legacy-bios", "uefi"]},

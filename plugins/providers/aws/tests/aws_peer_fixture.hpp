@@ -1,6 +1,7 @@
 // The loopback AWS peer (tests/peers/aws/aws_peer.cjs) set up for a test:
 // two instances whose volumes are raw images with real content and holes
-// (tests/support write_patterned_raw, 1 GiB each, checked by qemu-img),
+// (tests/support write_patterned_raw, 1 GiB each, checked by qemu-img) or
+// images the test supplies (AwsPeerSetup::volume_images),
 // started on 127.0.0.1 with its own certificate, plus the control calls that
 // inject faults and read back what the peer saw.
 #pragma once
@@ -30,6 +31,9 @@ struct AwsPeerSetup {
     int block_page_size = 2;     // ListSnapshotBlocks pages
     int snapshot_describes = 2;  // DescribeSnapshots calls until completed
     int export_describes = 2;
+    // Volume id -> a raw image the test supplies for it instead of the generated
+    // one (a whole number of GiB). Served as it is: the peer only reads it.
+    std::map<std::string, std::filesystem::path> volume_images;
 };
 
 class AwsPeer {

@@ -21,7 +21,7 @@ const char* const kDbVolume = "vol-0bbbbbbbbbbbbbbb1";
 }  // namespace
 
 // Only with ./scripts/test --all: qemu-img on the BIOS guest is covered by default by the VMDK convert test.
-TEST(GuestAws, SlowBiosInstanceFromAwsConvertedWithQemuImgBoots) {
+TEST(GuestAws, BiosInstanceFromAwsConvertedWithQemuImgBoots) {
     const GuestImage guest = built_guest();
     ASSERT_FALSE(guest.id.empty()) << "no guest image under " HYPERSDK_GUEST_DIR
                                       "/current: run tests/guest/build-guest (ctest's guest_build)";

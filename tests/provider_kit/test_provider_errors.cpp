@@ -17,6 +17,47 @@ namespace http = hypersdk::http;
 
 namespace {
 
+// A client library's error type as a plugin's client would have it.
+enum class ClientKind { bad_key, gone, busy };
+class ClientError : public std::runtime_error {
+public:
+    ClientError(ClientKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+    ClientKind kind() const noexcept { return kind_; }
+
+private:
+    ClientKind kind_;
+};
+
+pk::ErrorKind kit_kind_of(ClientKind kind) {
+    switch (kind) {
+        case ClientKind::bad_key:
+            return pk::ErrorKind::auth;
+        case ClientKind::gone:
+            return pk::ErrorKind::not_found;
+        case ClientKind::busy:
+            break;
+    }
+    return pk::ErrorKind::throttled;
+}
+
+TEST(ProviderErrors, WithKitErrorsRethrowsTheClientsErrorsByItsMapping) {
+    EXPECT_EQ(pk::with_kit_errors<ClientError>(kit_kind_of, [] { return 7; }), 7);
+    try {
+        pk::with_kit_errors<ClientError>(kit_kind_of,
+                                         [] { throw ClientError(ClientKind::gone, "disk d1 not found"); });
+        FAIL() << "no exception";
+    } catch (const pk::Error& e) {
+        EXPECT_EQ(e.kind(), pk::ErrorKind::not_found);
+        EXPECT_STREQ(e.what(), "disk d1 not found");
+    }
+    // Anything else passes through untouched, for the kit's boundary to map.
+    EXPECT_THROW(pk::with_kit_errors<ClientError>(kit_kind_of, [] { throw std::logic_error("bug"); }),
+                 std::logic_error);
+    EXPECT_THROW(pk::with_kit_errors<ClientError>(kit_kind_of,
+                                                  [] { throw pk::Error(pk::ErrorKind::io, "disk full"); }),
+                 pk::Error);
+}
+
 TEST(ProviderErrors, EveryKindHasItsStatus) {
     const std::pair<pk::ErrorKind, int32_t> expected[] = {
         {pk::ErrorKind::config, HYPERSDK_ERR_INVALID_ARGUMENT},

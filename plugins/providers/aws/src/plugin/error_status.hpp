@@ -6,6 +6,8 @@
 
 #include <hypersdk/provider/error.hpp>
 
+#include <utility>
+
 #include "errors.hpp"
 
 namespace hypersdk::aws::plugin {
@@ -37,11 +39,7 @@ inline provider::ErrorKind kit_kind(ErrorKind kind) {
 // Runs fn; an aws::Error leaves as provider::Error (the kit's run_entry maps the rest).
 template <typename Fn>
 auto with_kit_errors(Fn&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (const Error& e) {
-        throw provider::Error(kit_kind(e.kind()), e.what());
-    }
+    return provider::with_kit_errors<Error>(kit_kind, std::forward<Fn>(fn));
 }
 
 }  // namespace hypersdk::aws::plugin

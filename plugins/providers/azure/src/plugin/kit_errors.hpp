@@ -7,6 +7,8 @@
 
 #include <hypersdk/provider/error.hpp>
 
+#include <utility>
+
 #include "errors.hpp"
 
 namespace hypersdk::azure::plugin {
@@ -40,11 +42,7 @@ inline provider::ErrorKind kit_kind(ErrorKind kind) {
 
 template <typename Fn>
 auto with_kit_errors(Fn&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (const Error& e) {
-        throw provider::Error(kit_kind(e.kind()), e.what());
-    }
+    return provider::with_kit_errors<Error>(kit_kind, std::forward<Fn>(fn));
 }
 
 }  // namespace hypersdk::azure::plugin

@@ -6,6 +6,8 @@
 
 #include <hypersdk/provider/error.hpp>
 
+#include <utility>
+
 #include "errors.hpp"
 
 namespace hypersdk::gcp::plugin {
@@ -36,12 +38,8 @@ inline provider::ErrorKind provider_kind(ErrorKind kind) {
 }
 
 template <typename Fn>
-auto translate_errors(Fn&& fn) {
-    try {
-        return fn();
-    } catch (const Error& e) {
-        throw provider::Error(provider_kind(e.kind()), e.what());
-    }
+auto translate_errors(Fn&& fn) -> decltype(fn()) {
+    return provider::with_kit_errors<Error>(provider_kind, std::forward<Fn>(fn));
 }
 
 }  // namespace hypersdk::gcp::plugin

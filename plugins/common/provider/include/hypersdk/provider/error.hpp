@@ -55,6 +55,20 @@ private:
     ErrorKind kind_;
 };
 
+// A client library's own errors as the kit's: runs fn; a ClientError (any
+// type with kind() and what()) leaves as provider::Error(to_kit_kind(e.kind()),
+// e.what()), the message unchanged (client messages are already redacted).
+// Everything else passes through: the kit maps http::Error itself. Each
+// plugin keeps only its kind mapping.
+template <typename ClientError, typename KindMapping, typename Fn>
+auto with_kit_errors(KindMapping to_kit_kind, Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const ClientError& e) {
+        throw Error(to_kit_kind(e.kind()), e.what());
+    }
+}
+
 // The status and message for an exception caught at the plugin boundary:
 // provider::Error and http::Error by their kind, hypersdk::cxx::Error by its
 // status, anything else HYPERSDK_ERR_INTERNAL ("internal error in plugin: ...").

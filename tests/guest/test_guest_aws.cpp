@@ -20,7 +20,7 @@ const char* const kDbVolume = "vol-0bbbbbbbbbbbbbbb1";
 
 }  // namespace
 
-// Only with ./scripts/test --all: qemu-img on the BIOS guest is covered by default by the VMDK convert test.
+// In the default set (not "Slow"): the one boot proof of the EBS direct path.
 TEST(GuestAws, BiosInstanceFromAwsConvertedWithQemuImgBoots) {
     const GuestImage guest = built_guest();
     ASSERT_FALSE(guest.id.empty()) << "no guest image under " HYPERSDK_GUEST_DIR

@@ -53,8 +53,9 @@ AzurePeers::AzurePeers(AzurePeersOptions options) {
         std::string disks;
         for (const auto& d : vm.disks) {
             const auto up = run_node_script(peer_scripts_dir() / "azure/upload_vhd.cjs",
-                                            {azurite_->base_url(), d.vhd.string(), "disks", d.name + ".vhd"},
-                                            azurite_->ca_file());
+                                            {azurite_->base_url(), d.vhd.string(), "disks", d.name + ".vhd",
+                                             std::to_string(d.upload_merge_gap)},
+                                            azurite_->ca_file(), std::chrono::seconds(600));
             if (up.exit_code != 0) throw std::runtime_error("upload_vhd.cjs failed: " + up.err + up.out);
             const uint64_t size = fs::file_size(d.vhd);
             if (size < 512 || (size - 512) % (1u << 20) != 0)

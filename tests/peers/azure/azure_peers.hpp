@@ -19,6 +19,9 @@ struct AzureDiskSpec {
     std::string name;           // the managed disk's name
     std::filesystem::path vhd;  // a fixed VHD (qemu-img -f vpc -o subformat=fixed,force_size=on)
     int lun = -1;               // -1: the OS disk
+    // Zero runs shorter than this between data are uploaded as data (upload_vhd.cjs's
+    // MERGE_GAP_BYTES): 0 keeps every zero page a hole; a real guest's disk wants 64 KiB.
+    uint64_t upload_merge_gap = 0;
 };
 
 struct AzureVmSpec {

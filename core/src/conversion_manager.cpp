@@ -180,6 +180,8 @@ std::string ConversionManager::convert_options_json(const ConversionRequest& req
     writer.EndArray();
     writer.Key("group_readable");
     writer.Bool(request.group_readable);
+    writer.Key("overwrite");
+    writer.Bool(request.force);
     writer.EndObject();
     return buffer.GetString();
 }
@@ -339,13 +341,13 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
     const PluginCall call = converter->convert(config, plan.manifest_path, options, job);
     const int32_t status = call.status;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!request.dry_run) {
-        // Whatever the outcome: what the converter made may be replaced by a re-run.
-        const std::string record_problem =
-            record_conversion_outputs(plan.manifest_path, plan.outputs,
-                                      files::FileModes::private_or_group(request.group_readable).file);
-        if (!record_problem.empty()) job.add_warning("convert", record_problem);
-    }
+    // Whatever the outcome: what the converter made may be replaced by a re-run.
+    const auto record_outputs = [&]() -> std::string {
+        if (request.dry_run) return {};
+        return record_conversion_outputs(plan.manifest_path, plan.outputs,
+                                         files::FileModes::private_or_group(request.group_readable).file);
+    };
+    if (const std::string problem = record_outputs(); !problem.empty()) job.add_warning("convert", problem);
 
     const bool have_result = !call.output.empty() && parse_conversion_result(call.output, outcome);
     if (outcome.duration_seconds <= 0) outcome.duration_seconds = elapsed;
@@ -357,6 +359,9 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
         if (!have_result) outcome.warnings.push_back("the converter returned no ConversionResult document");
         if (plan.image_checker.empty() || request.dry_run) return outcome;
         validate_outputs(request, plan, job, outcome);
+        // The host's check went into report.json, a new file: recorded again so a re-run accepts it.
+        if (const std::string problem = record_outputs(); !problem.empty())
+            outcome.warnings.push_back("convert: " + problem);
         if (outcome.success) return outcome;
     }
     if (outcome.status == ConversionStatus::failed && !outcome.error.empty() && !job.is_cancelled())

@@ -410,6 +410,19 @@ TEST_P(HostValidation, AConverterWithoutValidateIsCheckedByTheHost) {
         EXPECT_NE(human.out.find("  * " + (dir_ / "out2/test-vm.xml").string() + " (libvirt_domain_xml)"),
                   std::string::npos)
             << human.out;
+        // The same job again: virt-v2v keeps its earlier outputs unless --force
+        // (the convert option "overwrite") lets it replace them.
+        const std::vector<std::string> again = {"convert", "--manifest", (dir_ / "m.json").string(),
+                                                "--virt-v2v-binary", FAKE_VIRT_V2V};
+        const auto refused = with_tools(again);
+        EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
+        EXPECT_NE((refused.out + refused.err).find("pass --force to replace them"), std::string::npos)
+            << refused.out << refused.err;
+        auto forced_args = again;
+        forced_args.push_back("--force");
+        const auto forced = with_tools(forced_args);
+        EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+        EXPECT_TRUE(fs::exists(dir_ / "out/disk-0.qcow2"));
     } else {
         EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
         EXPECT_NE(result.out.find("validate:qemu-imgcheckof"), std::string::npos) << result.out;

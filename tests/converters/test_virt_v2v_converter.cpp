@@ -299,11 +299,12 @@ TEST_F(VirtV2vConverter, ConvertsTheBootDiskWithTheDocumentedCommandLine) {
     ASSERT_EQ(::stat((out + "/web_server.xml").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
 
-    // A second run refuses to overwrite the finished outputs, before running virt-v2v.
+    // A second run without --force refuses to overwrite the finished outputs, before running virt-v2v.
     fs::remove(work_ / "args.txt");
     const auto again = plugin_->convert(fake_config(), work_ / "m.json", "{}");
     EXPECT_EQ(again.status, HYPERSDK_ERR_STATE);
     EXPECT_TRUE(contains(again.error, out + "/boot.qcow2 already exists")) << again.error;
+    EXPECT_TRUE(contains(again.error, "--force")) << again.error;
     EXPECT_FALSE(fs::exists(work_ / "args.txt")) << "virt-v2v ran although its output exists";
     EXPECT_TRUE(read_json(out + "/report.json")["pipeline"]["success"].GetBool()) << "the first run's report";
     EXPECT_EQ(compare_images(images / "disk.raw", "raw", out + "/boot.qcow2", "qcow2"), "");
@@ -319,6 +320,62 @@ TEST_F(VirtV2vConverter, NeverReplacesAnExistingDomainXml) {
     const auto r = plugin_->convert(fake_config(), work_ / "m.json", "{}");
     EXPECT_EQ(r.status, HYPERSDK_ERR_STATE) << r.error;
     EXPECT_EQ(read_file(work_ / "output/web.xml"), "<domain>mine</domain>");
+    EXPECT_FALSE(fs::exists(work_ / "output/disk-0.qcow2"));
+}
+
+// --force (convert option "overwrite"): earlier outputs are swapped out only
+// when the new run succeeds. A run that fails between its renames puts back
+// what it had already replaced.
+TEST_F(VirtV2vConverter, ForceReplacesEarlierOutputsOnlyWhenTheRunSucceeds) {
+    ManifestSpec spec = one_raw_disk("disk-0", 2 * 1024 * 1024, 3);
+    spec.vm_name = "web";
+    write_manifest(work_ / "m.json", spec);
+    ASSERT_EQ(plugin_->convert(fake_config(), work_ / "m.json", "{}").status, HYPERSDK_OK);
+    const fs::path out = work_ / "output";
+    fs::copy_file(images_ / "disk.raw", work_ / "first.raw");
+    const std::string first_xml = read_file(out / "web.xml");
+    write_patterned_raw(images_ / "disk.raw", 2 * 1024 * 1024, 4);  // the source changed since
+
+    // The domain XML's place turns into a directory while virt-v2v copies: the
+    // disk was already swapped in when its move fails, and is swapped back.
+    LoadedConverter::Hooks hooks;
+    hooks.on_output = [&](hypersdk::core::Job&, std::string_view line) {
+        if (line.find("] Copying disk 1/1") == std::string_view::npos) return;
+        fs::remove(out / "web.xml");
+        fs::create_directory(out / "web.xml");
+    };
+    const auto failed = plugin_->convert(fake_config(), work_ / "m.json", R"({"overwrite": true})", hooks);
+    EXPECT_EQ(failed.status, HYPERSDK_ERR_STATE) << failed.error;
+    EXPECT_TRUE(contains(failed.error, out.string() + "/web.xml exists and is not a file")) << failed.error;
+    EXPECT_EQ(compare_images(work_ / "first.raw", "raw", out / "disk-0.qcow2", "qcow2"), "")
+        << "the earlier output was not put back";
+    EXPECT_TRUE(entries_starting_with(out, ".virt-v2v-").empty());
+
+    fs::remove(out / "web.xml");
+    std::ofstream(out / "web.xml") << first_xml;
+    const auto replaced = plugin_->convert(fake_config(), work_ / "m.json", R"({"overwrite": true})");
+    ASSERT_EQ(replaced.status, HYPERSDK_OK) << replaced.error;
+    EXPECT_EQ(compare_images(images_ / "disk.raw", "raw", out / "disk-0.qcow2", "qcow2"), "");
+    EXPECT_TRUE(contains(read_file(out / "web.xml"), "<source file=\"" + (out / "disk-0.qcow2").string()));
+    EXPECT_TRUE(entries_starting_with(out, ".virt-v2v-").empty())
+        << "the replaced files are gone with staging";
+    struct stat st {};
+    ASSERT_EQ(::stat((out / "disk-0.qcow2").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+// Not even --force replaces a source disk, here a hard link to it at the XML's name.
+TEST_F(VirtV2vConverter, ForceNeverReplacesASourceDisk) {
+    ManifestSpec spec = one_raw_disk("disk-0", 2 * 1024 * 1024, 3);
+    spec.vm_name = "web";
+    write_manifest(work_ / "m.json", spec);
+    fs::create_directories(work_ / "output");
+    fs::create_hard_link(images_ / "disk.raw", work_ / "output/web.xml");
+    const auto r = plugin_->convert(fake_config(), work_ / "m.json", R"({"overwrite": true})");
+    EXPECT_EQ(r.status, HYPERSDK_ERR_STATE) << r.error;
+    EXPECT_TRUE(contains(r.error, "is a source disk")) << r.error;
+    EXPECT_FALSE(fs::exists(work_ / "args.txt")) << "virt-v2v ran";
+    EXPECT_EQ(fs::hard_link_count(images_ / "disk.raw"), 2u);
     EXPECT_FALSE(fs::exists(work_ / "output/disk-0.qcow2"));
 }
 

@@ -68,6 +68,7 @@ ConvertOptions parse_convert_options(const char* json) {
         options.preserve_mac = get_bool(doc, "preserve_mac", "").value_or(false);
         options.custom_args = get_string_array(doc, "custom_args", "").value_or(std::vector<std::string>{});
         options.group_readable = get_bool(doc, "group_readable", "").value_or(false);
+        options.overwrite = get_bool(doc, "overwrite", "").value_or(false);
         return options;
     } catch (const JsonError& e) {
         throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, std::string("convert options: ") + e.what());

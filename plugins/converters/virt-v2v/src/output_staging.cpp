@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 namespace hypersdk::virt_v2v {
 namespace {
@@ -27,9 +28,36 @@ int rename_no_replace(int from_dir, const char* from, int to_dir, const char* to
     return 0;
 }
 
+// Swaps two directory entries atomically; EINVAL/ENOSYS where the file system cannot.
+int exchange(int a_dir, const char* a, int b_dir, const char* b) {
+    return ::renameat2(a_dir, a, b_dir, b, RENAME_EXCHANGE) == 0 ? 0 : errno;
+}
+
 }  // namespace
 
-OutputStaging::OutputStaging(const std::string& output_dir, mode_t mode) {
+std::string OutputStaging::replace_refusal(const files::Directory& output, const std::string& name,
+                                           const ReplacePolicy& replace) {
+    const std::string path = output.path_of(name).string();
+    struct stat entry {};
+    if (::fstatat(output.fd(), name.c_str(), &entry, AT_SYMLINK_NOFOLLOW) != 0) return {};
+    if (!replace.allowed)
+        return "output " + path +
+               " already exists; remove the earlier outputs, choose another output directory, or pass "
+               "--force to replace them";
+    if (!S_ISREG(entry.st_mode) && !S_ISLNK(entry.st_mode))
+        return "output " + path + " exists and is not a file; it is never replaced, even with --force";
+    struct stat target {};
+    const bool has_target = ::fstatat(output.fd(), name.c_str(), &target, 0) == 0;
+    for (const FileIdentity& source : replace.never_replace)
+        if (source == FileIdentity{entry.st_dev, entry.st_ino} ||
+            (has_target && source == FileIdentity{target.st_dev, target.st_ino}))
+            return "output " + path +
+                   " is a source disk (or a link to one); it is never replaced, even with --force";
+    return {};
+}
+
+OutputStaging::OutputStaging(const std::string& output_dir, mode_t mode, ReplacePolicy replace)
+    : replace_(std::move(replace)) {
     std::string pattern = (fs::path(output_dir) / ".virt-v2v-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr)
         throw cxx::Error(HYPERSDK_ERR_IO,
@@ -48,15 +76,25 @@ OutputStaging::OutputStaging(const std::string& output_dir, mode_t mode) {
 
 OutputStaging::~OutputStaging() {
     if (!kept_)
-        for (const Moved& m : moved_) {
+        for (auto m = moved_.rbegin(); m != moved_.rend(); ++m) {
             // Only the file we moved: not one that replaced it meanwhile.
             struct stat st {};
-            if (::fstatat(output_->fd(), m.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                st.st_dev == m.dev && st.st_ino == m.ino)
-                ::unlinkat(output_->fd(), m.name.c_str(), 0);
+            if (::fstatat(output_->fd(), m->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+                st.st_dev != m->dev || st.st_ino != m->ino)
+                continue;
+            if (m->parked_as.empty()) {
+                ::unlinkat(output_->fd(), m->name.c_str(), 0);
+            } else if (const int error =
+                           exchange(staging_->fd(), m->parked_as.c_str(), output_->fd(), m->name.c_str());
+                       error != 0) {
+                cxx::log(HYPERSDK_LOG_ERROR, "cannot put back " + output_->path_of(m->name).string() + ": " +
+                                                 std::strerror(error) + "; it is kept as " +
+                                                 staging_->path_of(m->parked_as).string());
+                parked_left_ = true;
+            }
         }
     std::error_code ec;
-    fs::remove_all(path_, ec);  // never follows a symlink inside
+    if (!parked_left_) fs::remove_all(path_, ec);  // never follows a symlink inside
 }
 
 void OutputStaging::keep() {
@@ -92,16 +130,23 @@ void OutputStaging::move_out(const std::string& from, const std::string& to) {
         throw cxx::Error(HYPERSDK_ERR_IO, "virt-v2v's output " + staging_->path_of(from).string() +
                                               " is not a regular file of its own (a symlink, a hard link or "
                                               "missing)");
-    if (const int error = rename_no_replace(staging_->fd(), from.c_str(), output_->fd(), to.c_str());
-        error != 0) {
-        if (error == EEXIST)
+    int error = rename_no_replace(staging_->fd(), from.c_str(), output_->fd(), to.c_str());
+    std::string parked_as;
+    if (error == EEXIST) {
+        if (const std::string refusal = replace_refusal(*output_, to, replace_); !refusal.empty())
+            throw cxx::Error(HYPERSDK_ERR_STATE, refusal);
+        // The old file takes our file's place in staging: put back if the run fails, gone with it if kept.
+        error = exchange(staging_->fd(), from.c_str(), output_->fd(), to.c_str());
+        if (error == EINVAL || error == ENOSYS)
             throw cxx::Error(HYPERSDK_ERR_STATE, "output " + output_->path_of(to).string() +
-                                                     " already exists (it is never overwritten); remove it "
-                                                     "or choose another output directory");
+                                                     " exists and this file system cannot swap files "
+                                                     "atomically (renameat2 RENAME_EXCHANGE); remove it");
+        if (error == 0) parked_as = from;
+    }
+    if (error != 0)
         throw cxx::Error(HYPERSDK_ERR_IO, "cannot move " + staging_->path_of(from).string() + " to " +
                                               output_->path_of(to).string() + ": " + std::strerror(error));
-    }
-    moved_.push_back({to, st->st_dev, st->st_ino});
+    moved_.push_back({to, parked_as, st->st_dev, st->st_ino});
 }
 
 }  // namespace hypersdk::virt_v2v

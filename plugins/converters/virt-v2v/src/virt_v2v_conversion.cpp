@@ -199,6 +199,17 @@ private:
     }
 
     std::string final_disk_name(const pc::ManifestDisk& disk) const { return disk.id + "." + target_; }
+
+    ReplacePolicy replace_policy() const {
+        ReplacePolicy policy;
+        policy.allowed = options_.overwrite;
+        for (const auto& disk : manifest_.disks) {
+            struct stat st {};
+            if (::stat(disk.local_path.c_str(), &st) == 0)
+                policy.never_replace.push_back({st.st_dev, st.st_ino});
+        }
+        return policy;
+    }
     std::string xml_name() const { return name_ + ".xml"; }
 
     void execute() {
@@ -208,19 +219,19 @@ private:
             throw cxx::Error(HYPERSDK_ERR_IO, std::string("cannot create the output directory: ") + e.what());
         }
         // Refuse now, not after the ten-minute conversion: those files may be
-        // a finished earlier run, and they are never overwritten.
+        // a finished earlier run; only --force replaces them, never a source disk.
+        const ReplacePolicy replace = replace_policy();
         std::vector<std::string> finals;
         for (const auto& disk : drive_order_) finals.push_back(final_disk_name(disk));
         finals.push_back(xml_name());
-        for (const auto& file : finals) {
-            std::error_code ec;
-            if (!fs::exists(fs::symlink_status(fs::path(output_dir_) / file, ec))) continue;
-            refused_before_running_ = true;
-            throw cxx::Error(HYPERSDK_ERR_STATE, "output " + (fs::path(output_dir_) / file).string() +
-                                                     " already exists; remove the earlier outputs or "
-                                                     "choose another output directory");
-        }
-        OutputStaging staging(output_dir_, options_.modes().directory);
+        const files::Directory output(output_dir_);
+        for (const auto& file : finals)
+            if (std::string refusal = OutputStaging::replace_refusal(output, file, replace);
+                !refusal.empty()) {
+                refused_before_running_ = true;
+                throw cxx::Error(HYPERSDK_ERR_STATE, refusal);
+            }
+        OutputStaging staging(output_dir_, options_.modes().directory, replace);
         build_command(staging.path());
         run_tool();
         adopt_outputs(staging);

@@ -35,6 +35,10 @@ struct ConvertOptions {
     std::vector<std::string> custom_args;
     // Outputs 0640 / directories 0750 instead of 0600 / 0700.
     bool group_readable = false;
+    // The user's --force: files already at the converter's output paths may
+    // be replaced (never a source disk). Without it a converter that finds
+    // one the host did not vouch for refuses.
+    bool overwrite = false;
 
     files::FileModes modes() const { return files::FileModes::private_or_group(group_readable); }
     // The umask a tool runs under, so what it creates itself has these modes.

@@ -40,11 +40,11 @@ void put_octal(char* field, size_t width, uint64_t value) {
 }
 
 // One ustar header block. Field offsets per POSIX pax "ustar Interchange Format".
-std::string ustar_header(const std::string& name, uint64_t size, int64_t mtime, char typeflag) {
+std::string ustar_header(const std::string& name, uint64_t size, int64_t mtime, char typeflag, mode_t mode) {
     std::string h(kBlock, '\0');
     char* b = h.data();
     std::memcpy(b + 0, name.data(), std::min(name.size(), size_t{100}));
-    put_octal(b + 100, 8, 0644);   // mode
+    put_octal(b + 100, 8, mode & 07777);
     put_octal(b + 108, 8, 0);      // uid
     put_octal(b + 116, 8, 0);      // gid
     put_octal(b + 124, 12, size);  // size (caller keeps it <= kMaxUstarSize)
@@ -111,16 +111,16 @@ std::string check_ova_member_name(const std::string& name) {
     return {};
 }
 
-std::string ova_member_headers(const std::string& name, uint64_t size, int64_t mtime) {
+std::string ova_member_headers(const std::string& name, uint64_t size, int64_t mtime, mode_t mode) {
     if (std::string err = check_ova_member_name(name); !err.empty()) throw std::runtime_error(err);
-    if (size <= kMaxUstarSize) return ustar_header(name, size, mtime, '0');
+    if (size <= kMaxUstarSize) return ustar_header(name, size, mtime, '0', mode);
     // Too big for ustar: a pax 'x' header carries the size and the ustar
     // size field holds 0 (POSIX lets readers take the pax value).
     std::string records = pax_record("size", std::to_string(size));
-    std::string out = ustar_header(("PaxHeaders/" + name).substr(0, 100), records.size(), mtime, 'x');
+    std::string out = ustar_header(("PaxHeaders/" + name).substr(0, 100), records.size(), mtime, 'x', mode);
     out += records;
     pad_to_block(out);
-    out += ustar_header(name, 0, mtime, '0');
+    out += ustar_header(name, 0, mtime, '0', mode);
     return out;
 }
 
@@ -173,7 +173,8 @@ void write_ova(const std::filesystem::path& out, const std::vector<OvaMember>& m
         for (size_t i = 0; i < members.size(); ++i) {
             if (is_cancelled()) throw OvaCancelled();
             const auto& m = members[i];
-            std::string headers = ova_member_headers(m.name_in_archive, inputs[i].size, inputs[i].mtime);
+            std::string headers =
+                ova_member_headers(m.name_in_archive, inputs[i].size, inputs[i].mtime, options.file_mode);
             write_all(outfd.fd, headers.data(), headers.size(), part);
 
             Fd in;

@@ -106,12 +106,12 @@ TEST_F(OvaArchive, GnuTarListsMembersInOrderWithSizes) {
     std::vector<std::pair<std::string, uint64_t>> got;
     std::string line;
     while (std::getline(lines, line)) {
-        // "-rw-r--r-- root/root 1000 2026-11-22 05:00 odd.bin"
+        // "-rw------- root/root 1000 2026-11-22 05:00 odd.bin": private like the archive
         std::istringstream f(line);
         std::string perms, owner, date, time, name;
         uint64_t size = 0;
         f >> perms >> owner >> size >> date >> time >> name;
-        EXPECT_EQ(perms, "-rw-r--r--") << line;
+        EXPECT_EQ(perms, "-rw-------") << line;
         got.emplace_back(name, size);
     }
     std::vector<std::pair<std::string, uint64_t>> want = {{"vm.ovf", fs::file_size(dir_ / "src/vm.ovf")},
@@ -147,7 +147,8 @@ TEST_F(OvaArchive, UstarHeaderFieldsAndChecksum) {
     EXPECT_EQ(h.substr(257, 6), std::string("ustar\0", 6));
     EXPECT_EQ(h.substr(263, 2), "00");
     EXPECT_EQ(h[156], '0');
-    EXPECT_EQ(h.substr(100, 8), std::string("0000644\0", 8));
+    EXPECT_EQ(h.substr(100, 8), std::string("0000600\0", 8));
+    EXPECT_EQ(ova_member_headers("disk.vmdk", 1000, 0, 0640).substr(100, 8), std::string("0000640\0", 8));
     EXPECT_EQ(std::stoull(h.substr(124, 11), nullptr, 8), 1000u);
     EXPECT_EQ(std::stoll(h.substr(136, 11), nullptr, 8), 1700000000);
     // 11 octal digits is the ustar limit: 8 GiB - 1 still fits without pax.

@@ -51,7 +51,9 @@ std::string check_ova_member_name(const std::string& name);
 // For tests and tools: the header bytes that precede a member's data in the
 // archive: a 512-byte ustar header, preceded by a pax extended header (its
 // own ustar header plus its padded records) when `size` > 8 GiB - 1. A
-// negative mtime is written as 0. Throws std::runtime_error on a bad name.
-std::string ova_member_headers(const std::string& name, uint64_t size, int64_t mtime);
+// negative mtime is written as 0. `mode` is the member's permission bits, as
+// the archive's own file mode (private disks stay private when extracted).
+// Throws std::runtime_error on a bad name.
+std::string ova_member_headers(const std::string& name, uint64_t size, int64_t mtime, mode_t mode = 0600);
 
 }  // namespace hypersdk::core

@@ -7,6 +7,7 @@
 
 #include "aws_peer_fixture.hpp"
 #include "boot_harness.hpp"
+#include "exported_guest_boot.hpp"
 #include "guest_conversion.hpp"
 #include "temp_dir.hpp"
 
@@ -50,15 +51,5 @@ TEST(GuestAws, BiosInstanceFromAwsConvertedWithQemuImgBoots) {
     EXPECT_EQ(result.err.find(kAwsSecretKey), std::string::npos);
 
     // db-01 boots with legacy BIOS on AWS; QEMU boots the converted disk that way.
-    const std::string manifest_firmware = json_member(out / "artifact-manifest.json", "vm.firmware");
-    ASSERT_EQ(manifest_firmware, firmware_name(Firmware::bios));
-
-    const auto boot_disk = boot_disk_of_conversion(result.out);
-    ASSERT_TRUE(boot_disk.error.empty()) << boot_disk.error;
-    const auto booted = boot(boot_disk.path, {.firmware = Firmware::bios,
-                                              .format = boot_disk.format,
-                                              .marker = guest.marker(Firmware::bios),
-                                              .limit = 300s,
-                                              .log_name = ""});
-    EXPECT_TRUE(booted.booted) << booted.describe();
+    EXPECT_TRUE(export_boots_with(out, result.out, guest, Firmware::bios));
 }

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "boot_harness.hpp"
+#include "exported_guest_boot.hpp"
 #include "guest_conversion.hpp"
 #include "inventory.hpp"
 #include "session.hpp"
@@ -99,19 +100,7 @@ protected:
         EXPECT_EQ(result.err.find(vcsim_->password()), std::string::npos);
 
         // The manifest says how the VM booted on vSphere; QEMU boots it that way.
-        const std::string manifest_firmware = json_member(out / "artifact-manifest.json", "vm.firmware");
-        EXPECT_EQ(manifest_firmware, firmware_name(firmware));
-        const Firmware boot_firmware = manifest_firmware == "uefi" ? Firmware::uefi : Firmware::bios;
-
-        const auto boot_disk = boot_disk_of_conversion(result.out);
-        EXPECT_TRUE(boot_disk.error.empty()) << boot_disk.error;
-        if (!boot_disk.error.empty()) return result;
-        const auto booted = boot(boot_disk.path, {.firmware = boot_firmware,
-                                                  .format = boot_disk.format,
-                                                  .marker = guest_.marker(firmware),
-                                                  .limit = 300s,
-                                                  .log_name = ""});
-        EXPECT_TRUE(booted.booted) << booted.describe();
+        EXPECT_TRUE(export_boots_with(out, result.out, guest_, firmware));
         return result;
     }
 

@@ -182,6 +182,12 @@ std::string ConversionManager::convert_options_json(const ConversionRequest& req
     writer.Bool(request.group_readable);
     writer.Key("overwrite");
     writer.Bool(request.force);
+    writer.Key("replaceable");
+    writer.StartArray();
+    if (!request.dry_run)
+        for (const auto& path : replaceable_outputs(plan.manifest_path, plan.outputs))
+            writer.String(path.string());
+    writer.EndArray();
     writer.EndObject();
     return buffer.GetString();
 }
@@ -341,15 +347,18 @@ ConversionOutcome ConversionManager::run(const ConversionRequest& request, const
     const PluginCall call = converter->convert(config, plan.manifest_path, options, job);
     const int32_t status = call.status;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const bool have_result = !call.output.empty() && parse_conversion_result(call.output, outcome);
     // Whatever the outcome: what the converter made may be replaced by a re-run.
     const auto record_outputs = [&]() -> std::string {
         if (request.dry_run) return {};
+        std::vector<fs::path> artifacts;
+        for (const auto& artifact : outcome.artifacts) artifacts.emplace_back(artifact.path);
         return record_conversion_outputs(plan.manifest_path, plan.outputs,
-                                         files::FileModes::private_or_group(request.group_readable).file);
+                                         files::FileModes::private_or_group(request.group_readable).file,
+                                         artifacts);
     };
     if (const std::string problem = record_outputs(); !problem.empty()) job.add_warning("convert", problem);
 
-    const bool have_result = !call.output.empty() && parse_conversion_result(call.output, outcome);
     if (outcome.duration_seconds <= 0) outcome.duration_seconds = elapsed;
     merge_warnings(job.warnings(), outcome);
 

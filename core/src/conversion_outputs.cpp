@@ -196,12 +196,19 @@ std::string check_conversion_outputs(const Manifest& manifest, const fs::path& m
 }
 
 std::string record_conversion_outputs(const fs::path& manifest_path, const ConversionOutputs& outputs,
-                                      mode_t file_mode) {
+                                      mode_t file_mode, const std::vector<fs::path>& artifacts) {
     std::error_code ec;
     if (!fs::is_directory(outputs.directory, ec)) return {};  // the converter made nothing
     const fs::path job = job_identity(manifest_path);
     std::vector<RecordedOutput> entries = read_record(outputs.directory);
-    for (const ConversionOutput& output : all_outputs(outputs)) {
+    std::vector<ConversionOutput> recorded = all_outputs(outputs);
+    // A converter's own extra files, but only those directly in the output
+    // directory: a path a plugin names elsewhere is never vouched for.
+    const fs::path directory = (outputs.directory / "x").lexically_normal().parent_path();
+    for (const fs::path& artifact : artifacts)
+        if (artifact.is_absolute() && artifact.lexically_normal().parent_path() == directory)
+            recorded.push_back({artifact.lexically_normal(), ""});
+    for (const ConversionOutput& output : recorded) {
         const fs::path& path = output.path;
         std::erase_if(entries, [&](const RecordedOutput& entry) { return entry.path == path.string(); });
         if (const auto id = id_of(path, false); id && fs::is_regular_file(fs::symlink_status(path, ec)))
@@ -215,6 +222,16 @@ std::string record_conversion_outputs(const fs::path& manifest_path, const Conve
                e.what();
     }
     return {};
+}
+
+std::vector<fs::path> replaceable_outputs(const fs::path& manifest_path, const ConversionOutputs& outputs) {
+    std::vector<fs::path> found;
+    const std::string job = job_identity(manifest_path).string();
+    for (const RecordedOutput& entry : read_record(outputs.directory)) {
+        if (entry.manifest != job) continue;
+        if (const auto id = id_of(entry.path, false); id && *id == entry.id) found.emplace_back(entry.path);
+    }
+    return found;
 }
 
 }  // namespace hypersdk::core

@@ -410,19 +410,28 @@ TEST_P(HostValidation, AConverterWithoutValidateIsCheckedByTheHost) {
         EXPECT_NE(human.out.find("  * " + (dir_ / "out2/test-vm.xml").string() + " (libvirt_domain_xml)"),
                   std::string::npos)
             << human.out;
-        // The same job again: virt-v2v keeps its earlier outputs unless --force
-        // (the convert option "overwrite") lets it replace them.
+        // The same job again: the host's record vouches for virt-v2v's earlier
+        // outputs, its domain XML included (an artifact), so no --force is needed.
         const std::vector<std::string> again = {"convert", "--manifest", (dir_ / "m.json").string(),
                                                 "--virt-v2v-binary", FAKE_VIRT_V2V};
+        const auto rerun = with_tools(again);
+        EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+        EXPECT_NE(read_text(dir_ / "out/.hyperexport-outputs.json").find("test-vm.xml"), std::string::npos);
+        // A domain XML someone put there is not this job's: only --force replaces it.
+        fs::remove(dir_ / "out/test-vm.xml");
+        std::ofstream(dir_ / "out/test-vm.xml") << "<domain>mine</domain>";
         const auto refused = with_tools(again);
         EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
+        EXPECT_NE((refused.out + refused.err).find("test-vm.xml already exists"), std::string::npos)
+            << refused.out << refused.err;
         EXPECT_NE((refused.out + refused.err).find("pass --force to replace them"), std::string::npos)
             << refused.out << refused.err;
+        EXPECT_EQ(read_text(dir_ / "out/test-vm.xml"), "<domain>mine</domain>");
         auto forced_args = again;
         forced_args.push_back("--force");
         const auto forced = with_tools(forced_args);
         EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
-        EXPECT_TRUE(fs::exists(dir_ / "out/disk-0.qcow2"));
+        EXPECT_NE(read_text(dir_ / "out/test-vm.xml").find("<source file="), std::string::npos);
     } else {
         EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
         EXPECT_NE(result.out.find("validate:qemu-imgcheckof"), std::string::npos) << result.out;

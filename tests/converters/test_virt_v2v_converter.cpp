@@ -364,6 +364,28 @@ TEST_F(VirtV2vConverter, ForceReplacesEarlierOutputsOnlyWhenTheRunSucceeds) {
     EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+// The host's record names this job's earlier outputs (convert option
+// "replaceable"): those are replaced without --force, and nothing else is.
+TEST_F(VirtV2vConverter, EarlierOutputsTheHostNamesAreReplacedWithoutForce) {
+    ManifestSpec spec = one_raw_disk("disk-0", 2 * 1024 * 1024, 3);
+    spec.vm_name = "web";
+    write_manifest(work_ / "m.json", spec);
+    ASSERT_EQ(plugin_->convert(fake_config(), work_ / "m.json", "{}").status, HYPERSDK_OK);
+    const std::string disk = (work_ / "output/disk-0.qcow2").string();
+    const std::string xml = (work_ / "output/web.xml").string();
+
+    const auto only_disk =
+        plugin_->convert(fake_config(), work_ / "m.json", R"({"replaceable": [")" + disk + R"("]})");
+    EXPECT_EQ(only_disk.status, HYPERSDK_ERR_STATE) << only_disk.error;
+    EXPECT_TRUE(contains(only_disk.error, xml + " already exists")) << only_disk.error;
+
+    write_patterned_raw(images_ / "disk.raw", 2 * 1024 * 1024, 5);
+    const auto both = plugin_->convert(fake_config(), work_ / "m.json",
+                                       R"({"replaceable": [")" + disk + R"(", ")" + xml + R"("]})");
+    ASSERT_EQ(both.status, HYPERSDK_OK) << both.error;
+    EXPECT_EQ(compare_images(images_ / "disk.raw", "raw", disk, "qcow2"), "");
+}
+
 // Not even --force replaces a source disk, here a hard link to it at the XML's name.
 TEST_F(VirtV2vConverter, ForceNeverReplacesASourceDisk) {
     ManifestSpec spec = one_raw_disk("disk-0", 2 * 1024 * 1024, 3);

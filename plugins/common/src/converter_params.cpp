@@ -69,6 +69,7 @@ ConvertOptions parse_convert_options(const char* json) {
         options.custom_args = get_string_array(doc, "custom_args", "").value_or(std::vector<std::string>{});
         options.group_readable = get_bool(doc, "group_readable", "").value_or(false);
         options.overwrite = get_bool(doc, "overwrite", "").value_or(false);
+        options.replaceable = get_string_array(doc, "replaceable", "").value_or(std::vector<std::string>{});
         return options;
     } catch (const JsonError& e) {
         throw cxx::Error(HYPERSDK_ERR_INVALID_ARGUMENT, std::string("convert options: ") + e.what());

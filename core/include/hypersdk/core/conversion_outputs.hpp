@@ -9,7 +9,8 @@
 //   * An existing file at an output or report path is replaced only when it
 //     is an earlier output of the same job (the same manifest file, and for a
 //     disk the same source disk), as the output record kept in the output
-//     directory says, or with --force.
+//     directory says, or with --force. Files a converter reports besides
+//     (artifacts) are recorded too, and offered back to it as replaceable.
 #pragma once
 
 #include <sys/types.h>
@@ -50,9 +51,19 @@ std::string check_conversion_outputs(const Manifest& manifest, const std::filesy
                                      const ConversionOutputs& outputs, bool force);
 
 // After the converter ran (whatever its outcome): the outputs that now exist
-// are recorded as this job's, so running the same job again may replace them.
+// are recorded as this job's, so running the same job again may replace them;
+// so are the `artifacts` the converter reported (ConversionResult artifacts[],
+// e.g. virt-v2v's domain XML), when they lie directly in the output directory.
 // Best effort: returns a warning when the record cannot be written, else "".
 std::string record_conversion_outputs(const std::filesystem::path& manifest_path,
-                                      const ConversionOutputs& outputs, mode_t file_mode);
+                                      const ConversionOutputs& outputs, mode_t file_mode,
+                                      const std::vector<std::filesystem::path>& artifacts = {});
+
+// The files the record says this job wrote before and that are unchanged
+// since (same device and inode, not followed through a symlink): planned
+// outputs and recorded artifacts alike. The host gives them to the converter
+// (convert option "replaceable"), which may replace them without --force.
+std::vector<std::filesystem::path> replaceable_outputs(const std::filesystem::path& manifest_path,
+                                                       const ConversionOutputs& outputs);
 
 }  // namespace hypersdk::core

@@ -40,7 +40,11 @@ std::string OutputStaging::replace_refusal(const files::Directory& output, const
     const std::string path = output.path_of(name).string();
     struct stat entry {};
     if (::fstatat(output.fd(), name.c_str(), &entry, AT_SYMLINK_NOFOLLOW) != 0) return {};
-    if (!replace.allowed)
+    const bool earlier_output = std::any_of(
+        replace.earlier_outputs.begin(), replace.earlier_outputs.end(), [&](const std::string& p) {
+            return fs::path(p).lexically_normal() == fs::path(path).lexically_normal();
+        });
+    if (!replace.allowed && !earlier_output)
         return "output " + path +
                " already exists; remove the earlier outputs, choose another output directory, or pass "
                "--force to replace them";

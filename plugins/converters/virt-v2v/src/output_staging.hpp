@@ -4,7 +4,8 @@
 // the output directory (same filesystem); once it succeeded each file is
 // moved to its final name with one rename that never replaces an existing
 // file (renameat2 RENAME_NOREPLACE, else link + unlink). Only when replacing
-// is allowed (the user's --force) an existing file is swapped out instead
+// is allowed (the user's --force, or a file the host's record says this job
+// wrote before) an existing file is swapped out instead
 // (renameat2 RENAME_EXCHANGE), the old one parked in the staging directory
 // until the run is kept. If anything fails the files already moved are
 // removed again and every parked file is swapped back, and the staging
@@ -29,8 +30,9 @@ struct FileIdentity {
 };
 
 struct ReplacePolicy {
-    bool allowed = false;                     // the host's --force: existing outputs may be replaced
-    std::vector<FileIdentity> never_replace;  // the source disks: never, not even a link to one
+    bool allowed = false;                      // the host's --force: existing outputs may be replaced
+    std::vector<std::string> earlier_outputs;  // these may be (absolute paths): this job's earlier run's
+    std::vector<FileIdentity> never_replace;   // the source disks: never, not even a link to one
 };
 
 class OutputStaging {

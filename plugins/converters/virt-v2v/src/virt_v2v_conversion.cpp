@@ -203,6 +203,7 @@ private:
     ReplacePolicy replace_policy() const {
         ReplacePolicy policy;
         policy.allowed = options_.overwrite;
+        policy.earlier_outputs = options_.replaceable;
         for (const auto& disk : manifest_.disks) {
             struct stat st {};
             if (::stat(disk.local_path.c_str(), &st) == 0)

@@ -39,6 +39,9 @@ struct ConvertOptions {
     // be replaced (never a source disk). Without it a converter that finds
     // one the host did not vouch for refuses.
     bool overwrite = false;
+    // Files the host's output record says this job wrote on an earlier run,
+    // unchanged since (absolute paths): replaceable without --force.
+    std::vector<std::string> replaceable;
 
     files::FileModes modes() const { return files::FileModes::private_or_group(group_readable); }
     // The umask a tool runs under, so what it creates itself has these modes.

@@ -227,8 +227,11 @@ std::string record_conversion_outputs(const fs::path& manifest_path, const Conve
 std::vector<fs::path> replaceable_outputs(const fs::path& manifest_path, const ConversionOutputs& outputs) {
     std::vector<fs::path> found;
     const std::string job = job_identity(manifest_path).string();
+    const fs::path directory = (outputs.directory / "x").lexically_normal().parent_path();
     for (const RecordedOutput& entry : read_record(outputs.directory)) {
-        if (entry.manifest != job) continue;
+        // Only what the host itself would record: files directly in the output directory, or the report.
+        const fs::path path = fs::path(entry.path).lexically_normal();
+        if (entry.manifest != job || (path.parent_path() != directory && path != outputs.report)) continue;
         if (const auto id = id_of(entry.path, false); id && *id == entry.id) found.emplace_back(entry.path);
     }
     return found;

@@ -32,11 +32,28 @@ std::optional<FileId> id_of(const fs::path& path, bool follow) {
     return FileId{st.st_dev, st.st_ino};
 }
 
+// When the file's inode last changed (st_ctim), in ns: with (dev, ino) it
+// tells a recorded output from a new file that reused its inode number (a
+// file deleted and another written in its place), which (dev, ino) alone
+// cannot. Nobody can set it back; 0 = unknown (a record from before it).
+std::optional<int64_t> changed_ns_of(const fs::path& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+    return static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+}
+
 struct RecordedOutput {
     std::string path;
     std::string manifest;
     std::string source;  // "" for the report
     FileId id;
+    int64_t changed_ns = 0;
+
+    // The file at `path` is still the one recorded.
+    bool unchanged() const {
+        const auto now = id_of(path, false);
+        return now && *now == id && (changed_ns == 0 || changed_ns_of(path) == changed_ns);
+    }
 };
 
 fs::path job_identity(const fs::path& manifest_path) {
@@ -69,11 +86,12 @@ std::vector<RecordedOutput> read_record(const fs::path& directory) {
             !item["dev"].IsUint64() || !item.HasMember("ino") || !item["ino"].IsUint64())
             continue;
         const auto source = item.FindMember("source");
+        const auto changed = item.FindMember("changed_ns");
         entries.push_back(
             {item["path"].GetString(), item["manifest"].GetString(),
              source != item.MemberEnd() && source->value.IsString() ? source->value.GetString() : "",
-             FileId{static_cast<dev_t>(item["dev"].GetUint64()),
-                    static_cast<ino_t>(item["ino"].GetUint64())}});
+             FileId{static_cast<dev_t>(item["dev"].GetUint64()), static_cast<ino_t>(item["ino"].GetUint64())},
+             changed != item.MemberEnd() && changed->value.IsInt64() ? changed->value.GetInt64() : 0});
     }
     return entries;
 }
@@ -98,6 +116,8 @@ std::string record_json(const std::vector<RecordedOutput>& entries) {
         writer.Uint64(static_cast<uint64_t>(entry.id.dev));
         writer.Key("ino");
         writer.Uint64(static_cast<uint64_t>(entry.id.ino));
+        writer.Key("changed_ns");
+        writer.Int64(entry.changed_ns);
         writer.EndObject();
     }
     writer.EndArray();
@@ -107,11 +127,10 @@ std::string record_json(const std::vector<RecordedOutput>& entries) {
 
 bool earlier_output_of(const std::vector<RecordedOutput>& record, const ConversionOutput& output,
                        const fs::path& job) {
-    const auto entry = id_of(output.path, false);
-    return entry && std::any_of(record.begin(), record.end(), [&](const RecordedOutput& recorded) {
-               return recorded.path == output.path.string() && recorded.manifest == job.string() &&
-                      recorded.source == output.source && recorded.id == *entry;
-           });
+    return std::any_of(record.begin(), record.end(), [&](const RecordedOutput& recorded) {
+        return recorded.path == output.path.string() && recorded.manifest == job.string() &&
+               recorded.source == output.source && recorded.unchanged();
+    });
 }
 
 std::vector<ConversionOutput> all_outputs(const ConversionOutputs& outputs) {
@@ -212,7 +231,8 @@ std::string record_conversion_outputs(const fs::path& manifest_path, const Conve
         const fs::path& path = output.path;
         std::erase_if(entries, [&](const RecordedOutput& entry) { return entry.path == path.string(); });
         if (const auto id = id_of(path, false); id && fs::is_regular_file(fs::symlink_status(path, ec)))
-            entries.push_back({path.string(), job.string(), output.source, *id});
+            entries.push_back(
+                {path.string(), job.string(), output.source, *id, changed_ns_of(path).value_or(0)});
     }
     try {
         files::Directory(outputs.directory)
@@ -232,7 +252,7 @@ std::vector<fs::path> replaceable_outputs(const fs::path& manifest_path, const C
         // Only what the host itself would record: files directly in the output directory, or the report.
         const fs::path path = fs::path(entry.path).lexically_normal();
         if (entry.manifest != job || (path.parent_path() != directory && path != outputs.report)) continue;
-        if (const auto id = id_of(entry.path, false); id && *id == entry.id) found.emplace_back(entry.path);
+        if (entry.unchanged()) found.emplace_back(entry.path);
     }
     return found;
 }

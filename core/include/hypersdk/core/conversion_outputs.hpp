@@ -60,7 +60,8 @@ std::string record_conversion_outputs(const std::filesystem::path& manifest_path
                                       const std::vector<std::filesystem::path>& artifacts = {});
 
 // The files the record says this job wrote before and that are unchanged
-// since (same device and inode, not followed through a symlink): planned
+// since (same device, inode and inode change time, not followed through a
+// symlink): planned
 // outputs and recorded artifacts alike. The host gives them to the converter
 // (convert option "replaceable"), which may replace them without --force.
 std::vector<std::filesystem::path> replaceable_outputs(const std::filesystem::path& manifest_path,

@@ -32,14 +32,22 @@ std::optional<FileId> id_of(const fs::path& path, bool follow) {
     return FileId{st.st_dev, st.st_ino};
 }
 
-// When the file's inode last changed (st_ctim), in ns: with (dev, ino) it
-// tells a recorded output from a new file that reused its inode number (a
-// file deleted and another written in its place), which (dev, ino) alone
-// cannot. Nobody can set it back; 0 = unknown (a record from before it).
-std::optional<int64_t> changed_ns_of(const fs::path& path) {
+// A recorded output as one lstat sees it: (dev, ino) plus when the inode
+// last changed (st_ctim, ns), which tells it from a new file that reused its
+// inode number (one deleted and another written in its place); nobody can set
+// st_ctim back. changed_ns 0 = unknown (a record from before it).
+struct OutputStamp {
+    FileId id;
+    int64_t changed_ns = 0;
+    bool regular = false;
+};
+
+std::optional<OutputStamp> stamp_of(const fs::path& path) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
-    return static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+    return OutputStamp{FileId{st.st_dev, st.st_ino},
+                       static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec,
+                       S_ISREG(st.st_mode)};
 }
 
 struct RecordedOutput {
@@ -51,10 +59,16 @@ struct RecordedOutput {
 
     // The file at `path` is still the one recorded.
     bool unchanged() const {
-        const auto now = id_of(path, false);
-        return now && *now == id && (changed_ns == 0 || changed_ns_of(path) == changed_ns);
+        const auto now = stamp_of(path);
+        return now && now->id == id && (changed_ns == 0 || now->changed_ns == changed_ns);
     }
 };
+
+// What the host records and offers back besides the report: files directly in the output directory.
+bool directly_in(const fs::path& directory, const fs::path& path) {
+    return path.is_absolute() &&
+           path.lexically_normal().parent_path() == (directory / "x").lexically_normal().parent_path();
+}
 
 fs::path job_identity(const fs::path& manifest_path) {
     std::error_code ec;
@@ -223,16 +237,13 @@ std::string record_conversion_outputs(const fs::path& manifest_path, const Conve
     std::vector<ConversionOutput> recorded = all_outputs(outputs);
     // A converter's own extra files, but only those directly in the output
     // directory: a path a plugin names elsewhere is never vouched for.
-    const fs::path directory = (outputs.directory / "x").lexically_normal().parent_path();
     for (const fs::path& artifact : artifacts)
-        if (artifact.is_absolute() && artifact.lexically_normal().parent_path() == directory)
-            recorded.push_back({artifact.lexically_normal(), ""});
+        if (directly_in(outputs.directory, artifact)) recorded.push_back({artifact.lexically_normal(), ""});
     for (const ConversionOutput& output : recorded) {
         const fs::path& path = output.path;
         std::erase_if(entries, [&](const RecordedOutput& entry) { return entry.path == path.string(); });
-        if (const auto id = id_of(path, false); id && fs::is_regular_file(fs::symlink_status(path, ec)))
-            entries.push_back(
-                {path.string(), job.string(), output.source, *id, changed_ns_of(path).value_or(0)});
+        if (const auto stamp = stamp_of(path); stamp && stamp->regular)
+            entries.push_back({path.string(), job.string(), output.source, stamp->id, stamp->changed_ns});
     }
     try {
         files::Directory(outputs.directory)
@@ -247,11 +258,12 @@ std::string record_conversion_outputs(const fs::path& manifest_path, const Conve
 std::vector<fs::path> replaceable_outputs(const fs::path& manifest_path, const ConversionOutputs& outputs) {
     std::vector<fs::path> found;
     const std::string job = job_identity(manifest_path).string();
-    const fs::path directory = (outputs.directory / "x").lexically_normal().parent_path();
     for (const RecordedOutput& entry : read_record(outputs.directory)) {
-        // Only what the host itself would record: files directly in the output directory, or the report.
-        const fs::path path = fs::path(entry.path).lexically_normal();
-        if (entry.manifest != job || (path.parent_path() != directory && path != outputs.report)) continue;
+        // Only what the host itself would record, whatever a tampered record lists.
+        const fs::path path(entry.path);
+        if (entry.manifest != job ||
+            (!directly_in(outputs.directory, path) && path.lexically_normal() != outputs.report))
+            continue;
         if (entry.unchanged()) found.emplace_back(entry.path);
     }
     return found;

@@ -199,7 +199,9 @@ private:
     }
 
     std::string final_disk_name(const pc::ManifestDisk& disk) const { return disk.id + "." + target_; }
+    std::string xml_name() const { return name_ + ".xml"; }
 
+    // --force, this job's earlier outputs (the host's record), and the source disks never.
     ReplacePolicy replace_policy() const {
         ReplacePolicy policy;
         policy.allowed = options_.overwrite;
@@ -211,7 +213,6 @@ private:
         }
         return policy;
     }
-    std::string xml_name() const { return name_ + ".xml"; }
 
     void execute() {
         try {
